@@ -1,0 +1,1 @@
+//! Host package for the workspace recipes (`examples/`) and end-to-end tests (`tests/`).
