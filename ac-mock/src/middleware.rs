@@ -1,0 +1,135 @@
+//! Cross-cutting behaviour: auth, the request journal, JSON error bodies, body parsing.
+//!
+//! Order (outermost first): journal → json_errors → body limit → [faults, rate limit: later]
+//! → auth (only on `/api/3`) → handlers.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::journal::JournalEntry;
+use crate::reply::ApiError;
+use crate::server::AppState;
+
+/// Checks `Api-Token` and tags the request (and its response) with the account.
+/// A missing or unknown token is answered 403 `{"message":"Forbidden"}`.
+pub async fn auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get("api-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let Some(account) = token.and_then(|t| state.account_by_token(t)) else {
+        return ApiError::Forbidden.into_response();
+    };
+    req.extensions_mut().insert(account);
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(account);
+    res
+}
+
+/// Records every request (method, path, query, status, account, time) in the bounded journal.
+pub async fn journal(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let res = next.run(req).await;
+    let entry = JournalEntry {
+        method,
+        path,
+        query,
+        status: res.status().as_u16(),
+        account: res
+            .extensions()
+            .get::<crate::server::AccountId>()
+            .map(|a| a.0),
+        at: chrono::Utc::now(),
+    };
+    state.with_journal(|j| j.push(entry));
+    res
+}
+
+/// Makes sure every error leaves as JSON: axum's own plain-text rejections (413 body too
+/// large, 405 wrong method, ...) are rewritten as `{"message":"..."}` with the same status.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "Payload Too Large: {}",
+            if text.is_empty() {
+                "request body exceeds the limit"
+            } else {
+                &text
+            }
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => "Method Not Allowed".to_string(),
+        StatusCode::NOT_FOUND => "Not Found".to_string(),
+        _ if !text.is_empty() => text,
+        _ => status.canonical_reason().unwrap_or("Error").to_string(),
+    };
+    let body = serde_json::to_vec(&json!({ "message": message })).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Fallback for unknown routes: 404 `{"message":"Not Found"}`.
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response()
+}
+
+/// A request body parsed as JSON whatever its `Content-Type` says.
+///
+/// An empty body is `Value::Null` (handlers then report the missing wrapper as AC does);
+/// bytes that are not JSON are a 400 `{"message":"Malformed JSON: ..."}` naming line and column;
+/// a body over the limit is a 413 JSON body.
+#[derive(Debug, Clone)]
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("Payload Too Large: {}", rejection.body_text())
+            } else {
+                rejection.body_text()
+            };
+            (status, Json(json!({ "message": message }))).into_response()
+        })?;
+        parse_json(&bytes)
+            .map(JsonBody)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// Parses a body; empty → `Null`; invalid → 400 naming what and where.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))
+}

@@ -1,0 +1,390 @@
+//! `/contacts`, `/contact/sync` (reference §2).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde_json::{json, Map, Value};
+
+use super::{fields::field_value_json, lists::contact_list_json, path_id, wrapped, Attrs};
+use crate::middleware::JsonBody;
+use crate::query::Params;
+use crate::reply::{self, empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::server::{AccountId, AppState, Ctx};
+use crate::store::contacts::ContactWrite;
+use crate::store::{Contact, ContactInput, ContactOrder, ContactQuery, Entity, SortDir, Store};
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", post(create).get(list))
+        .route("/contact/sync", post(sync))
+        .route(
+            "/contacts/{id}",
+            get(retrieve).put(update).patch(update).delete(remove),
+        )
+}
+
+/// Reads `{"contact":{...}}` into a store input, checking every attribute's type.
+fn contact_input(body: &Value) -> Result<ContactInput, ApiError> {
+    let attrs = wrapped(body, "contact")?;
+    Ok(ContactInput {
+        email: attrs.string("email")?,
+        first_name: attrs.string("firstName")?,
+        last_name: attrs.string("lastName")?,
+        phone: attrs.string("phone")?,
+        orgid: attrs.u64("orgid")?,
+        field_values: inline_field_values(&attrs)?,
+    })
+}
+
+/// `fieldValues: [{"field":"1","value":"x"}, ...]`.
+fn inline_field_values(attrs: &Attrs<'_>) -> Result<Vec<(u64, String)>, ApiError> {
+    let bad = |i: Option<usize>, what: &str| {
+        let pointer = match i {
+            Some(i) => format!("/data/attributes/fieldValues/{i}/{what}"),
+            None => "/data/attributes/fieldValues".to_string(),
+        };
+        ApiError::field_invalid(&pointer, format!("The fieldValues {what} is invalid."))
+    };
+    match attrs.raw("fieldValues") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let obj = item.as_object().ok_or_else(|| bad(Some(i), "entry"))?;
+                let a = Attrs::of(obj);
+                let field = a.u64("field").map_err(|_| bad(Some(i), "field"))?;
+                let field = field.ok_or_else(|| {
+                    ApiError::field_missing(
+                        &format!("/data/attributes/fieldValues/{i}/field"),
+                        "The field was not provided.",
+                    )
+                })?;
+                let value = a.string("value").map_err(|_| bad(Some(i), "value"))?;
+                Ok((field, value.unwrap_or_default()))
+            })
+            .collect(),
+        Some(_) => Err(bad(None, "list")),
+    }
+}
+
+fn links(ctx: &Ctx, contact: u64) -> Value {
+    let base = format!("{}/contacts/{contact}", ctx.api_base);
+    let mut map = Map::new();
+    for name in [
+        "bounceLogs",
+        "contactAutomations",
+        "contactData",
+        "contactGoals",
+        "contactLists",
+        "contactLogs",
+        "contactTags",
+        "contactDeals",
+        "deals",
+        "fieldValues",
+        "geoIps",
+        "notes",
+        "organization",
+        "plusAppend",
+        "trackingLogs",
+        "scoreValues",
+        "accountContacts",
+        "automationEntryCounts",
+    ] {
+        let url = if name == "contactAutomations" {
+            format!("{base}/{name}?limit=2500&orders%5Blastdate%5D=DESC")
+        } else {
+            format!("{base}/{name}")
+        };
+        map.insert(name.to_string(), Value::String(url));
+    }
+    Value::Object(map)
+}
+
+/// The reduced contact of a create response (§2.2).
+pub(crate) fn reduced_json(c: &Contact, ctx: &Ctx) -> Value {
+    json!({
+        "email": c.email, "firstName": c.first_name, "lastName": c.last_name,
+        "cdate": ts(c.cdate, ctx.offset), "udate": ts(c.udate, ctx.offset),
+        "phone": c.phone, "orgid": c.orgid.to_string(), "orgname": c.orgname,
+        "links": links(ctx, c.id), "id": id(c.id), "organization": null
+    })
+}
+
+/// The full contact of a list item (§2.1).
+pub(crate) fn full_json(c: &Contact, ctx: &Ctx) -> Value {
+    let (off, domain) = (
+        ctx.offset,
+        c.email.rsplit_once('@').map(|(_, d)| d).unwrap_or(""),
+    );
+    json!({
+        "cdate": ts(c.cdate, off), "email": c.email, "phone": c.phone,
+        "firstName": c.first_name, "lastName": c.last_name,
+        "orgid": c.orgid.to_string(), "orgname": c.orgname, "segmentio_id": "",
+        "bounced_hard": "0", "bounced_soft": "0", "bounced_date": null, "ip": "0", "ua": null,
+        "hash": c.hash, "socialdata_lastcheck": null, "email_local": "", "email_domain": domain,
+        "sentcnt": "0", "rating_tstamp": null, "gravatar": "0", "deleted": "0", "anonymized": "0",
+        "adate": null, "udate": ts(c.udate, off), "edate": null, "deleted_at": null,
+        "created_utc_timestamp": naive(c.cdate, off), "updated_utc_timestamp": naive(c.udate, off),
+        "created_timestamp": naive(c.cdate, off), "updated_timestamp": naive(c.udate, off),
+        "created_by": null, "updated_by": null, "mpp_tracking": "0", "last_click_date": null,
+        "last_open_date": null, "last_mpp_open_date": null, "best_send_hour": null,
+        "sms_consent": null, "sms_consent_updated_at": null, "whatsapp_id": null,
+        "whatsapp_username": null, "scoreValues": [], "accountContacts": [],
+        "links": links(ctx, c.id), "id": id(c.id), "organization": null
+    })
+}
+
+/// The full contact plus the id arrays of GET/sync/update (§2.3, §2.4).
+fn detailed_json(store: &Store, c: &Contact, ctx: &Ctx) -> Value {
+    let mut v = full_json(c, ctx);
+    let lists: Vec<Value> = store
+        .contact_lists_of(c.id)
+        .iter()
+        .map(|m| id(m.id))
+        .collect();
+    let values: Vec<Value> = store
+        .field_values_of(c.id)
+        .iter()
+        .map(|f| id(f.id))
+        .collect();
+    v["email_empty"] = json!(false);
+    v["contactAutomations"] = json!([]);
+    v["contactLists"] = Value::Array(lists);
+    v["fieldValues"] = Value::Array(values);
+    v["geoIps"] = json!([]);
+    v["deals"] = json!([]);
+    v
+}
+
+/// Builds `{"contact":…}` plus `fieldValues` when values were written inline.
+fn write_reply(
+    store: &Store,
+    ctx: &Ctx,
+    w: &ContactWrite,
+    reduced: bool,
+) -> Result<Value, ApiError> {
+    let c = store.contact(w.id)?;
+    let contact = if reduced {
+        reduced_json(c, ctx)
+    } else {
+        detailed_json(store, c, ctx)
+    };
+    let mut body = Map::new();
+    if !w.field_values.is_empty() {
+        let values: Vec<Value> = w
+            .field_values
+            .iter()
+            .filter_map(|fv| store.field_values.get(*fv))
+            .map(|fv| field_value_json(fv, ctx))
+            .collect();
+        body.insert("fieldValues".into(), Value::Array(values));
+    }
+    body.insert("contact".into(), contact);
+    Ok(Value::Object(body))
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let input = contact_input(&body)?;
+    st.with_store(acct, |store, ctx| {
+        let w = store.create_contact(&input, crate::store::now())?;
+        reply(StatusCode::CREATED, write_reply(store, ctx, &w, true)?)
+    })
+}
+
+async fn sync(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let input = contact_input(&body)?;
+    st.with_store(acct, |store, ctx| {
+        let w = store.sync_contact(&input, crate::store::now())?;
+        let status = if w.created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        reply(status, write_reply(store, ctx, &w, false)?)
+    })
+}
+
+fn subscriber_404(raw: &str) -> ApiError {
+    ApiError::not_found(Entity::Contact, raw)
+}
+
+async fn retrieve(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let cid = path_id(&raw).ok_or_else(|| subscriber_404(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        let c = store.contact(cid)?;
+        let lists: Vec<Value> = store
+            .contact_lists_of(cid)
+            .into_iter()
+            .map(|m| contact_list_json(m, ctx, false))
+            .collect();
+        let values: Vec<Value> = store
+            .field_values_of(cid)
+            .into_iter()
+            .map(|v| field_value_json(v, ctx))
+            .collect();
+        reply(
+            StatusCode::OK,
+            json!({
+                "contactAutomations": [], "contactLists": lists, "deals": [], "fieldValues": values,
+                "geoIps": [], "accountContacts": [], "contact": detailed_json(store, c, ctx)
+            }),
+        )
+    })
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let cid = path_id(&raw).ok_or_else(|| subscriber_404(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        store.contact(cid)?;
+        let input = contact_input(&body)?;
+        let w = store.update_contact(cid, &input, crate::store::now())?;
+        reply(StatusCode::OK, write_reply(store, ctx, &w, false)?)
+    })
+}
+
+async fn remove(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    // DELETE words its 404 differently from GET (reference §2.6).
+    let lower = || ApiError::NotFoundMessage(format!("No result found for contact with id {raw}"));
+    let cid = path_id(&raw).ok_or_else(lower)?;
+    st.with_store(acct, |store, _| match store.delete_contact(cid) {
+        Ok(()) => empty_ok(),
+        Err(_) => Err(lower()),
+    })
+}
+
+/// Parses a `filters[created_before]`-style date: `YYYY-MM-DD`, ISO-8601 with or without
+/// offset/`Z`, or `YYYY-MM-DD HH:MM:SS`; zone-less values are in the account's offset.
+fn parse_date(param: &str, raw: &str, ctx: &Ctx) -> Result<DateTime<Utc>, ApiError> {
+    let raw = raw.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    let local = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .or_else(|| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f").ok())
+        .or_else(|| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f").ok());
+    local
+        .and_then(|n| ctx.offset.from_local_datetime(&n).single())
+        .map(|d| d.with_timezone(&Utc))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "Invalid date in {param}: '{raw}' (expected YYYY-MM-DD or an ISO-8601 date-time)"
+            ))
+        })
+}
+
+fn contact_query(p: &Params, ctx: &Ctx) -> Result<ContactQuery, ApiError> {
+    let mut q = ContactQuery {
+        ids: p.id_list("ids"),
+        email: p.text("email"),
+        email_like: p.text("email_like"),
+        search: p.text("search"),
+        listid: p.u64("listid").filter(|v| *v > 0),
+        tagid: p.u64("tagid").filter(|v| *v > 0),
+        status: p.i64("status"),
+        id_greater: p.u64("id_greater"),
+        id_less: p.u64("id_less"),
+        exclude: p.u64("exclude"),
+        phone: p.text("phone"),
+        limit: p.limit(20, 100),
+        offset: p.offset(),
+        ..ContactQuery::default()
+    };
+    for (name, value) in p.bracketed("filters") {
+        if value.trim().is_empty() {
+            continue;
+        }
+        let param = format!("filters[{name}]");
+        let slot = match name.as_str() {
+            "created_before" => &mut q.created_before,
+            "created_after" => &mut q.created_after,
+            "updated_before" => &mut q.updated_before,
+            "updated_after" => &mut q.updated_after,
+            _ => continue,
+        };
+        *slot = Some(parse_date(&param, &value, ctx)?);
+    }
+    for (name, dir) in p.bracketed("orders") {
+        let key = match name.to_ascii_lowercase().as_str() {
+            "id" => ContactOrder::Id,
+            "cdate" => ContactOrder::Cdate,
+            "email" => ContactOrder::Email,
+            "first_name" | "firstname" => ContactOrder::FirstName,
+            "last_name" | "lastname" => ContactOrder::LastName,
+            "name" => ContactOrder::Name,
+            _ => continue,
+        };
+        let dir = if dir.trim().eq_ignore_ascii_case("desc") {
+            SortDir::Desc
+        } else {
+            SortDir::Asc
+        };
+        q.orders.push((key, dir));
+    }
+    Ok(q)
+}
+
+fn cache_id(raw: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut out = String::new();
+    for salt in 0u8..2 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (salt, raw).hash(&mut h);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+async fn list(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let p = Params::parse(raw.as_deref());
+    st.with_store(acct, |store, ctx| {
+        let q = contact_query(&p, ctx)?;
+        let (rows, n) = store.list_contacts(&q);
+        let contacts: Vec<Value> = rows.into_iter().map(|c| full_json(c, ctx)).collect();
+        let page_input = json!({
+            "segmentid": p.text("segmentid"), "formid": p.u64("formid").unwrap_or(0),
+            "listid": q.listid.unwrap_or(0), "tagid": q.tagid.unwrap_or(0),
+            "limit": q.limit, "offset": q.offset, "search": q.search, "sort": p.text("sort"),
+            "seriesid": p.u64("seriesid").unwrap_or(0), "waitid": p.u64("waitid").unwrap_or(0),
+            "status": q.status.unwrap_or(-1), "forceQuery": p.u64("forceQuery").unwrap_or(0),
+            "cacheid": cache_id(raw.as_deref().unwrap_or(""))
+        });
+        reply::reply(
+            StatusCode::OK,
+            json!({
+                "scoreValues": [], "contacts": contacts,
+                "meta": {"page_input": page_input, "total": total(n), "sortable": true}
+            }),
+        )
+    })
+}

@@ -1,0 +1,25 @@
+//! `/fields`, `/fieldOption/bulk`, `/fieldRels`, `/fieldValues` (reference §5).
+
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::reply::{id, ts};
+use crate::server::{AppState, Ctx};
+use crate::store::FieldValue;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+/// A field value as GET renders it.
+pub(crate) fn field_value_json(v: &FieldValue, ctx: &Ctx) -> Value {
+    let base = format!("{}/fieldValues/{}", ctx.api_base, v.id);
+    json!({
+        "contact": id(v.contact), "field": id(v.field), "value": v.value,
+        "cdate": ts(v.cdate, ctx.offset), "udate": ts(v.udate, ctx.offset),
+        "created_by": "0", "updated_by": "0",
+        "links": {"owner": format!("{base}/owner"), "field": format!("{base}/field")},
+        "id": id(v.id), "owner": id(v.contact)
+    })
+}

@@ -1,0 +1,117 @@
+//! AC's `/api/3` routes, one router per resource, plus helpers to read request attributes.
+
+use axum::Router;
+use serde_json::{Map, Value};
+
+use crate::reply::ApiError;
+use crate::server::AppState;
+
+pub mod contacts;
+pub mod fields;
+pub mod lists;
+pub mod tags;
+
+/// Every `/api/3` route (auth is layered on by [`crate::app`]).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(contacts::router())
+        .merge(tags::router())
+        .merge(lists::router())
+        .merge(fields::router())
+}
+
+/// A path id: anything that is not a non-negative integer is treated as an id that does not
+/// exist (AC answers its usual 404, never a 400).
+pub(crate) fn path_id(raw: &str) -> Option<u64> {
+    raw.trim().parse().ok()
+}
+
+/// The attributes of a wrapped request body such as `{"contact":{...}}`.
+pub(crate) struct Attrs<'a> {
+    obj: &'a Map<String, Value>,
+}
+
+/// The object under `key`; otherwise a 422 naming what is missing.
+pub(crate) fn wrapped<'a>(body: &'a Value, key: &str) -> Result<Attrs<'a>, ApiError> {
+    match body.get(key) {
+        Some(Value::Object(obj)) => Ok(Attrs { obj }),
+        Some(_) => Err(ApiError::field_invalid(
+            &format!("/data/attributes/{key}"),
+            format!("The {key} must be an object."),
+        )),
+        None => Err(ApiError::field_missing(
+            &format!("/data/attributes/{key}"),
+            format!("The request body must contain a \"{key}\" object."),
+        )),
+    }
+}
+
+fn invalid(attr: &str, what: &str) -> ApiError {
+    ApiError::field_invalid(
+        &format!("/data/attributes/{attr}"),
+        format!("The {attr} must be {what}."),
+    )
+}
+
+#[allow(dead_code)] // `has` and `flag` are used by the resources added next
+impl<'a> Attrs<'a> {
+    /// Wraps an object directly (for arrays of objects such as `fieldOptions`).
+    pub(crate) fn of(obj: &'a Map<String, Value>) -> Self {
+        Self { obj }
+    }
+
+    /// True when the attribute was sent (even as null).
+    pub(crate) fn has(&self, attr: &str) -> bool {
+        self.obj.contains_key(attr)
+    }
+
+    /// The raw value.
+    pub(crate) fn raw(&self, attr: &str) -> Option<&'a Value> {
+        self.obj.get(attr)
+    }
+
+    /// A text attribute: strings as is, numbers and booleans as text, null as absent.
+    pub(crate) fn string(&self, attr: &str) -> Result<Option<String>, ApiError> {
+        match self.obj.get(attr) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Bool(b)) => Ok(Some(if *b { "1" } else { "0" }.to_string())),
+            Some(_) => Err(invalid(attr, "a string")),
+        }
+    }
+
+    /// An id or count: a non-negative integer or a numeric string; null as absent.
+    pub(crate) fn u64(&self, attr: &str) -> Result<Option<u64>, ApiError> {
+        match self.obj.get(attr) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| invalid(attr, "a non-negative integer")),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| invalid(attr, "a non-negative integer")),
+            Some(Value::Bool(b)) => Ok(Some(u64::from(*b))),
+            Some(_) => Err(invalid(attr, "a non-negative integer")),
+        }
+    }
+
+    /// A 0/1 flag: booleans, 0/1 numbers or `"0"`/`"1"`/`"true"`/`"false"` strings.
+    pub(crate) fn flag(&self, attr: &str) -> Result<Option<bool>, ApiError> {
+        match self.obj.get(attr) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::Number(n)) => Ok(Some(n.as_f64().is_some_and(|f| f != 0.0))),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" => Ok(Some(true)),
+                "0" | "false" | "" => Ok(Some(false)),
+                _ => Err(invalid(attr, "0 or 1")),
+            },
+            Some(_) => Err(invalid(attr, "0 or 1")),
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! Contacts: create, sync (upsert on email), update, delete with cascade, and list filters.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+
+/// A contact as the mock keeps it. Fields AC always renders as constants are not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Id.
+    pub id: u64,
+    /// Email address as written (uniqueness is case-insensitive).
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Phone.
+    pub phone: String,
+    /// Organisation id (deprecated in AC; 0 when none).
+    pub orgid: u64,
+    /// Organisation name.
+    pub orgname: String,
+    /// Creation time.
+    pub cdate: DateTime<Utc>,
+    /// Last update time.
+    pub udate: DateTime<Utc>,
+    /// AC's opaque 32-hex hash of the contact.
+    pub hash: String,
+}
+
+/// The attributes a create, sync or update may send. `None` leaves a value unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactInput {
+    /// Email.
+    pub email: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Organisation id.
+    pub orgid: Option<u64>,
+    /// Inline custom field values: (field id, value), applied by upsert.
+    pub field_values: Vec<(u64, String)>,
+}
+
+/// What a contact write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactWrite {
+    /// The contact's id.
+    pub id: u64,
+    /// True when the contact was created (sync: false when it already existed).
+    pub created: bool,
+    /// Ids of the field values written inline, in request order.
+    pub field_values: Vec<u64>,
+}
+
+/// Orderable contact attributes (`orders[...]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ContactOrder {
+    Id,
+    Cdate,
+    Email,
+    FirstName,
+    LastName,
+    /// First name, then last name.
+    Name,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+/// Filters, order and page of `GET /contacts`. Empty means "everything".
+#[derive(Debug, Clone, Default)]
+pub struct ContactQuery {
+    /// Only these ids.
+    pub ids: Option<Vec<u64>>,
+    /// Exact email, case-insensitive.
+    pub email: Option<String>,
+    /// Email contains, case-insensitive.
+    pub email_like: Option<String>,
+    /// Names, email, phone or organisation name contain, case-insensitive.
+    pub search: Option<String>,
+    /// Member of this list (any status).
+    pub listid: Option<u64>,
+    /// Has this tag.
+    pub tagid: Option<u64>,
+    /// Has at least one list membership with this status (-1 or `None`: any).
+    pub status: Option<i64>,
+    /// Id strictly greater.
+    pub id_greater: Option<u64>,
+    /// Id strictly less.
+    pub id_less: Option<u64>,
+    /// Leave this id out.
+    pub exclude: Option<u64>,
+    /// Phone starts with.
+    pub phone: Option<String>,
+    /// Created strictly before.
+    pub created_before: Option<DateTime<Utc>>,
+    /// Created at or after.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Updated strictly before.
+    pub updated_before: Option<DateTime<Utc>>,
+    /// Updated at or after.
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Sort keys in query order; id ascending breaks ties.
+    pub orders: Vec<(ContactOrder, SortDir)>,
+    /// Page size.
+    pub limit: usize,
+    /// Rows to skip.
+    pub offset: usize,
+}
+
+/// A loose email check close to what AC accepts: `local@domain.tld`, no spaces.
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !email.chars().any(char::is_whitespace)
+        && !local.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|part| !part.is_empty())
+}
+
+fn email_invalid() -> StoreError {
+    StoreError::Invalid {
+        code: "email_invalid",
+        title: "Contact Email Address is not valid.".into(),
+        pointer: "/data/attributes/email".into(),
+        error: Some("must_be_valid_email_address"),
+    }
+}
+
+fn email_duplicate() -> StoreError {
+    StoreError::Duplicate {
+        title: "Email address already exists in the system".into(),
+        detail: String::new(),
+        pointer: Some("/data/attributes/email".into()),
+    }
+}
+
+fn random_hash() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+impl Store {
+    /// The contact whose email matches, case-insensitively.
+    pub fn contact_by_email(&self, email: &str) -> Option<&Contact> {
+        self.contacts
+            .iter()
+            .find(|c| c.email.eq_ignore_ascii_case(email))
+    }
+
+    /// Fails with `NotFound` unless the contact exists.
+    pub fn contact(&self, id: u64) -> StoreResult<&Contact> {
+        self.contacts
+            .get(id)
+            .ok_or_else(|| not_found(Entity::Contact, id))
+    }
+
+    fn check_inline_fields(&self, input: &ContactInput) -> StoreResult<()> {
+        for (i, (field, _)) in input.field_values.iter().enumerate() {
+            if self.fields.get(*field).is_none() {
+                return Err(StoreError::Invalid {
+                    code: "related_missing",
+                    title: "The related field does not exist.".into(),
+                    pointer: format!("/data/attributes/fieldValues/{i}/field"),
+                    error: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_inline_fields(
+        &mut self,
+        contact: u64,
+        input: &ContactInput,
+        now: DateTime<Utc>,
+    ) -> Vec<u64> {
+        input
+            .field_values
+            .iter()
+            .filter_map(|(field, value)| {
+                self.upsert_field_value(contact, *field, value, now)
+                    .ok()
+                    .map(|(id, _)| id)
+            })
+            .collect()
+    }
+
+    /// `POST /contacts`: a valid, unused email is required.
+    pub fn create_contact(
+        &mut self,
+        input: &ContactInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ContactWrite> {
+        let email = input.email.as_deref().unwrap_or("").trim();
+        if !is_valid_email(email) {
+            return Err(email_invalid());
+        }
+        if self.contact_by_email(email).is_some() {
+            return Err(email_duplicate());
+        }
+        self.check_inline_fields(input)?;
+        let id = self.contacts.insert_with(|id| Contact {
+            id,
+            email: email.to_string(),
+            first_name: input.first_name.clone().unwrap_or_default(),
+            last_name: input.last_name.clone().unwrap_or_default(),
+            phone: input.phone.clone().unwrap_or_default(),
+            orgid: input.orgid.unwrap_or(0),
+            orgname: String::new(),
+            cdate: now,
+            udate: now,
+            hash: random_hash(),
+        });
+        self.record(Change::ContactCreated { contact: id });
+        let field_values = self.apply_inline_fields(id, input, now);
+        Ok(ContactWrite {
+            id,
+            created: true,
+            field_values,
+        })
+    }
+
+    /// `POST /contact/sync`: update the contact with this email, or create it.
+    pub fn sync_contact(
+        &mut self,
+        input: &ContactInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ContactWrite> {
+        let email = input.email.as_deref().unwrap_or("").trim();
+        if !is_valid_email(email) {
+            return Err(email_invalid());
+        }
+        match self.contact_by_email(email).map(|c| c.id) {
+            Some(id) => {
+                // The match key is kept as stored; the other sent fields overwrite.
+                let mut rest = input.clone();
+                rest.email = None;
+                self.update_contact(id, &rest, now)
+            }
+            None => self.create_contact(input, now),
+        }
+    }
+
+    /// `PUT|PATCH /contacts/{id}`: only sent fields change.
+    pub fn update_contact(
+        &mut self,
+        id: u64,
+        input: &ContactInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ContactWrite> {
+        self.contact(id)?;
+        if let Some(email) = input.email.as_deref() {
+            let email = email.trim();
+            if !is_valid_email(email) {
+                return Err(email_invalid());
+            }
+            if self.contact_by_email(email).is_some_and(|c| c.id != id) {
+                return Err(email_duplicate());
+            }
+        }
+        self.check_inline_fields(input)?;
+        let contact = self
+            .contacts
+            .get_mut(id)
+            .ok_or_else(|| not_found(Entity::Contact, id))?;
+        if let Some(email) = &input.email {
+            contact.email = email.trim().to_string();
+        }
+        if let Some(v) = &input.first_name {
+            contact.first_name = v.clone();
+        }
+        if let Some(v) = &input.last_name {
+            contact.last_name = v.clone();
+        }
+        if let Some(v) = &input.phone {
+            contact.phone = v.clone();
+        }
+        if let Some(v) = input.orgid {
+            contact.orgid = v;
+        }
+        contact.udate = now;
+        self.record(Change::ContactUpdated { contact: id });
+        let field_values = self.apply_inline_fields(id, input, now);
+        Ok(ContactWrite {
+            id,
+            created: false,
+            field_values,
+        })
+    }
+
+    /// `DELETE /contacts/{id}`: removes the contact, its tags, list memberships and field values.
+    pub fn delete_contact(&mut self, id: u64) -> StoreResult<()> {
+        self.contacts
+            .remove(id)
+            .ok_or_else(|| not_found(Entity::Contact, id))?;
+        self.contact_tags.remove_where(|ct| ct.contact == id);
+        self.contact_lists.remove_where(|cl| cl.contact == id);
+        self.field_values.remove_where(|fv| fv.contact == id);
+        self.record(Change::ContactDeleted { contact: id });
+        Ok(())
+    }
+
+    fn contact_matches(&self, c: &Contact, q: &ContactQuery) -> bool {
+        let contains =
+            |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
+        if let Some(ids) = &q.ids {
+            if !ids.contains(&c.id) {
+                return false;
+            }
+        }
+        if let Some(email) = &q.email {
+            if !c.email.eq_ignore_ascii_case(email) {
+                return false;
+            }
+        }
+        if let Some(like) = &q.email_like {
+            if !contains(&c.email, like) {
+                return false;
+            }
+        }
+        if let Some(s) = &q.search {
+            let full = format!("{} {}", c.first_name, c.last_name);
+            let hit = [&full, &c.email, &c.phone, &c.orgname]
+                .iter()
+                .any(|v| contains(v, s));
+            if !hit {
+                return false;
+            }
+        }
+        if let Some(list) = q.listid {
+            if !self
+                .contact_lists
+                .iter()
+                .any(|m| m.contact == c.id && m.list == list)
+            {
+                return false;
+            }
+        }
+        if let Some(tag) = q.tagid {
+            if !self
+                .contact_tags
+                .iter()
+                .any(|t| t.contact == c.id && t.tag == tag)
+            {
+                return false;
+            }
+        }
+        if let Some(status) = q.status.filter(|s| *s >= 0) {
+            let hit = self
+                .contact_lists
+                .iter()
+                .any(|m| m.contact == c.id && i64::from(m.status) == status);
+            if !hit {
+                return false;
+            }
+        }
+        let checks = [
+            q.id_greater.is_none_or(|v| c.id > v),
+            q.id_less.is_none_or(|v| c.id < v),
+            q.exclude.is_none_or(|v| c.id != v),
+            q.phone
+                .as_ref()
+                .is_none_or(|p| c.phone.starts_with(p.as_str())),
+            q.created_before.is_none_or(|d| c.cdate < d),
+            q.created_after.is_none_or(|d| c.cdate >= d),
+            q.updated_before.is_none_or(|d| c.udate < d),
+            q.updated_after.is_none_or(|d| c.udate >= d),
+        ];
+        checks.iter().all(|ok| *ok)
+    }
+
+    /// `GET /contacts`: one page of matching contacts and the total number of matches.
+    pub fn list_contacts(&self, q: &ContactQuery) -> (Vec<&Contact>, usize) {
+        let mut rows: Vec<&Contact> = self
+            .contacts
+            .iter()
+            .filter(|c| self.contact_matches(c, q))
+            .collect();
+        rows.sort_by(|a, b| {
+            for (key, dir) in &q.orders {
+                let ord = match key {
+                    ContactOrder::Id => a.id.cmp(&b.id),
+                    ContactOrder::Cdate => a.cdate.cmp(&b.cdate),
+                    ContactOrder::Email => a.email.to_lowercase().cmp(&b.email.to_lowercase()),
+                    ContactOrder::FirstName => a
+                        .first_name
+                        .to_lowercase()
+                        .cmp(&b.first_name.to_lowercase()),
+                    ContactOrder::LastName => {
+                        a.last_name.to_lowercase().cmp(&b.last_name.to_lowercase())
+                    }
+                    ContactOrder::Name => (a.first_name.to_lowercase(), a.last_name.to_lowercase())
+                        .cmp(&(b.first_name.to_lowercase(), b.last_name.to_lowercase())),
+                };
+                let ord = if *dir == SortDir::Desc {
+                    ord.reverse()
+                } else {
+                    ord
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            a.id.cmp(&b.id)
+        });
+        let total = rows.len();
+        let page = rows.into_iter().skip(q.offset).take(q.limit).collect();
+        (page, total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(email: &str) -> ContactInput {
+        ContactInput {
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn create_records_contact_created_in_outbox() {
+        let mut s = Store::new();
+        let w = s
+            .create_contact(&input("a@b.co"), super::super::now())
+            .expect("create");
+        assert_eq!(
+            s.drain_changes(),
+            vec![Change::ContactCreated { contact: w.id }]
+        );
+        assert!(s.drain_changes().is_empty());
+    }
+
+    #[test]
+    fn email_uniqueness_is_case_insensitive() {
+        let mut s = Store::new();
+        s.create_contact(&input("a@b.co"), super::super::now())
+            .expect("create");
+        let err = s
+            .create_contact(&input("A@B.CO"), super::super::now())
+            .expect_err("dup");
+        assert!(matches!(err, StoreError::Duplicate { .. }));
+    }
+
+    #[test]
+    fn sync_updates_existing_and_records_update() {
+        let mut s = Store::new();
+        let a = s
+            .create_contact(&input("a@b.co"), super::super::now())
+            .expect("create");
+        s.drain_changes();
+        let mut i = input("A@b.co");
+        i.first_name = Some("Ann".into());
+        let w = s.sync_contact(&i, super::super::now()).expect("sync");
+        assert_eq!((w.id, w.created), (a.id, false));
+        assert_eq!(s.contact(a.id).expect("get").first_name, "Ann");
+        assert_eq!(
+            s.drain_changes(),
+            vec![Change::ContactUpdated { contact: a.id }]
+        );
+    }
+
+    #[test]
+    fn email_validation() {
+        assert!(is_valid_email("a@b.co"));
+        for bad in ["", "a", "a@b", "@b.co", "a b@c.co", "a@b..co"] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The in-memory data of one AC account.
+//!
+//! The store knows nothing of HTTP: routes translate requests into store calls and store
+//! records into AC's JSON. Every mutation pushes a [`Change`] onto an outbox that the server
+//! drains after each request (webhook delivery will listen to it).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub mod contacts;
+pub mod fields;
+pub mod lists;
+pub mod tags;
+
+pub use contacts::{Contact, ContactInput, ContactOrder, ContactQuery, SortDir};
+pub use fields::{Field, FieldInput, FieldOption, FieldOptionInput, FieldRel, FieldValue};
+pub use lists::{ContactList, List, ListInput};
+pub use tags::{ContactTag, Tag, TagInput};
+
+/// One table: rows keyed by a per-table auto-increment id (the first id is 1).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Table<T> {
+    next_id: u64,
+    rows: BTreeMap<u64, T>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            next_id: 1,
+            rows: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    /// Inserts a row built from its new id and returns the id.
+    pub fn insert_with(&mut self, make: impl FnOnce(u64) -> T) -> u64 {
+        let id = self.next_id.max(1);
+        self.next_id = id + 1;
+        self.rows.insert(id, make(id));
+        id
+    }
+
+    /// The row with this id.
+    pub fn get(&self, id: u64) -> Option<&T> {
+        self.rows.get(&id)
+    }
+
+    /// The row with this id, mutably.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        self.rows.get_mut(&id)
+    }
+
+    /// Removes and returns the row with this id.
+    pub fn remove(&mut self, id: u64) -> Option<T> {
+        self.rows.remove(&id)
+    }
+
+    /// Removes every row for which `pred` holds; returns the removed ids.
+    pub fn remove_where(&mut self, mut pred: impl FnMut(&T) -> bool) -> Vec<u64> {
+        let ids: Vec<u64> = self
+            .rows
+            .iter()
+            .filter(|(_, row)| pred(row))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            self.rows.remove(id);
+        }
+        ids
+    }
+
+    /// Rows in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.rows.values()
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// What a store mutation changed. Drained by the server after each request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(missing_docs)] // the variant fields are ids named after what they identify
+pub enum Change {
+    ContactCreated { contact: u64 },
+    ContactUpdated { contact: u64 },
+    ContactDeleted { contact: u64 },
+    ContactSubscribed { contact: u64, list: u64 },
+    ContactUnsubscribed { contact: u64, list: u64 },
+    ContactListStatusChanged { contact: u64, list: u64, status: u8 },
+    ContactTagAdded { contact: u64, tag: u64 },
+    ContactTagRemoved { contact: u64, tag: u64 },
+    FieldValueSet { contact: u64, field: u64 },
+    TagCreated { tag: u64 },
+    TagDeleted { tag: u64 },
+    ListCreated { list: u64 },
+    ListDeleted { list: u64 },
+    FieldCreated { field: u64 },
+    FieldDeleted { field: u64 },
+}
+
+/// The kinds of record, named as AC names them in its not-found messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Entity {
+    Contact,
+    Tag,
+    ContactTag,
+    List,
+    ContactList,
+    Field,
+    FieldOption,
+    FieldRel,
+    FieldValue,
+}
+
+impl Entity {
+    /// AC's internal model name, as it appears in `No Result found for <name> with id N`.
+    pub fn ac_name(self) -> &'static str {
+        match self {
+            Entity::Contact => "Subscriber",
+            Entity::Tag => "Tag",
+            Entity::ContactTag => "SubscriberTag",
+            Entity::List => "_List",
+            Entity::ContactList => "SubscriberList",
+            Entity::Field => "Field",
+            Entity::FieldOption => "FieldOption",
+            Entity::FieldRel => "FieldRel",
+            Entity::FieldValue => "FieldValue",
+        }
+    }
+
+    /// The plain word used in errors-array details (`Contact not found`).
+    pub fn plain_name(self) -> &'static str {
+        match self {
+            Entity::Contact => "Contact",
+            Entity::Tag => "Tag",
+            Entity::ContactTag => "ContactTag",
+            Entity::List => "List",
+            Entity::ContactList => "ContactList",
+            Entity::Field => "Field",
+            Entity::FieldOption => "FieldOption",
+            Entity::FieldRel => "FieldRel",
+            Entity::FieldValue => "FieldValue",
+        }
+    }
+}
+
+/// Why a store call was refused. `reply.rs` turns each into AC's exact body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist.
+    #[error("no {} with id {id}", entity.ac_name())]
+    NotFound {
+        /// What kind of record.
+        entity: Entity,
+        /// The id as it was asked for.
+        id: String,
+    },
+    /// A unique value is already taken.
+    #[error("duplicate: {title}")]
+    Duplicate {
+        /// AC's title, e.g. `Email address already exists in the system`.
+        title: String,
+        /// AC's detail (often empty).
+        detail: String,
+        /// JSON pointer of the offending attribute, if AC gives one.
+        pointer: Option<String>,
+    },
+    /// A value is present but not acceptable.
+    #[error("invalid: {title}")]
+    Invalid {
+        /// AC's error code, e.g. `email_invalid` or `field_invalid`.
+        code: &'static str,
+        /// AC's title.
+        title: String,
+        /// JSON pointer of the offending attribute.
+        pointer: String,
+        /// AC's extra `error` key, e.g. `must_be_valid_email_address`.
+        error: Option<&'static str>,
+    },
+    /// A required value is missing.
+    #[error("missing: {pointer}")]
+    Missing {
+        /// AC's title, e.g. `The tag name was not provided.`.
+        title: String,
+        /// JSON pointer of the missing attribute.
+        pointer: String,
+    },
+    /// Several problems at once (rendered as one errors array).
+    #[error("{} problems", .0.len())]
+    Many(Vec<StoreError>),
+}
+
+/// Store result.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub(crate) fn not_found(entity: Entity, id: u64) -> StoreError {
+    StoreError::NotFound {
+        entity,
+        id: id.to_string(),
+    }
+}
+
+/// All the data of one account. Clone it to snapshot; serialize it to export.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Store {
+    /// Contacts.
+    pub contacts: Table<Contact>,
+    /// Tags.
+    pub tags: Table<Tag>,
+    /// Contact ↔ tag associations.
+    pub contact_tags: Table<ContactTag>,
+    /// Lists.
+    pub lists: Table<List>,
+    /// Contact ↔ list memberships.
+    pub contact_lists: Table<ContactList>,
+    /// Custom contact fields.
+    pub fields: Table<Field>,
+    /// Options of dropdown/radio/checkbox/listbox fields.
+    pub field_options: Table<FieldOption>,
+    /// Field ↔ list relations.
+    pub field_rels: Table<FieldRel>,
+    /// Custom field values of contacts.
+    pub field_values: Table<FieldValue>,
+    /// Whether two tags may share a name (AC's behaviour is unconfirmed; default refuses).
+    #[serde(default)]
+    pub allow_duplicate_tags: bool,
+    #[serde(skip)]
+    outbox: Vec<Change>,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the changes recorded since the last drain, oldest first.
+    pub fn drain_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Empties every table (keeps settings such as `allow_duplicate_tags`).
+    pub fn clear(&mut self) {
+        let allow = self.allow_duplicate_tags;
+        *self = Store::default();
+        self.allow_duplicate_tags = allow;
+    }
+
+    pub(crate) fn record(&mut self, change: Change) {
+        self.outbox.push(change);
+    }
+}
+
+/// The current time, truncated to whole seconds (AC's resolution).
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}

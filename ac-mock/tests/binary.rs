@@ -1,0 +1,104 @@
+//! The `ac-mock` binary: start line, health, flags, port in use.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> (Killed, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        .args(args)
+        .env_remove("AC_MOCK_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (Killed(child), line)
+}
+
+#[tokio::test]
+async fn binary_prints_one_line_with_url_and_credentials_and_serves_health() {
+    let (_child, line) = spawn(&["--listen", "127.0.0.1:0", "--api-token", "tok-9"]);
+    assert!(
+        line.starts_with("ac-mock listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(
+        line.contains("api_token=tok-9") && line.contains("actid=1000000"),
+        "{line}"
+    );
+    let url = line.split_whitespace().nth(3).unwrap();
+    let body: serde_json::Value = reqwest::get(format!("{url}/__admin/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "ok");
+    let res = reqwest::Client::new()
+        .get(format!("{url}/api/3/contacts"))
+        .header("Api-Token", "tok-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[test]
+fn binary_reads_env_fallbacks() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        .env("AC_MOCK_LISTEN", "127.0.0.1:0")
+        .env("AC_MOCK_ACTID", "42")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _guard = Killed(child);
+    assert!(line.contains("actid=42"), "{line}");
+}
+
+#[test]
+fn bad_flag_is_a_clap_error_not_a_panic() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        .args(["--listen", "nonsense"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--listen") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn address_in_use_exits_1_with_a_clear_message() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        .args(["--listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot listen on") && err.contains(&addr),
+        "{err}"
+    );
+}
