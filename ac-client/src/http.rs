@@ -1,0 +1,300 @@
+//! The one request path: every API call goes through [`Client::execute`].
+//!
+//! Per attempt: wait for the rate limiter, send with `Api-Token` (a sensitive header) and
+//! `Accept: application/json`, classify the answer (AC error shapes, HTML pages), then let
+//! [`crate::retry::decide`] choose between retrying and returning. A `tracing` span per
+//! attempt records method, path, attempt, status and elapsed time, never the token.
+
+use std::time::Duration;
+
+use http::{HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{looks_like_html, snippet, ApiError, Error, ErrorBody, Result};
+use crate::retry::{decide, parse_retry_after, Decision, Idempotency, Outcome};
+
+/// One API request, built by a resource handler.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    /// Path below `/api/3`, without a leading slash (`contacts/1`).
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) idempotency: Idempotency,
+}
+
+impl ApiRequest {
+    fn new(method: Method, path: impl Into<String>, idempotency: Idempotency) -> Self {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            idempotency,
+        }
+    }
+
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path, Idempotency::Idempotent)
+    }
+
+    pub(crate) fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path, Idempotency::Idempotent)
+    }
+
+    /// A plain create: never repeated after a 5xx or a connection error.
+    pub(crate) fn post(path: impl Into<String>, body: &impl Serialize) -> Result<Self> {
+        Self::new(Method::POST, path, Idempotency::NonIdempotent).json(body)
+    }
+
+    /// An upsert POST (`contact/sync`, `contactLists`, `fieldValues`, `contactTags`).
+    pub(crate) fn post_upsert(path: impl Into<String>, body: &impl Serialize) -> Result<Self> {
+        Self::new(Method::POST, path, Idempotency::Idempotent).json(body)
+    }
+
+    pub(crate) fn put(path: impl Into<String>, body: &impl Serialize) -> Result<Self> {
+        Self::new(Method::PUT, path, Idempotency::Idempotent).json(body)
+    }
+
+    fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid("body", format!("could not serialize the request: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    pub(crate) fn query(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.query = pairs;
+        self
+    }
+}
+
+/// A successful (2xx, non-HTML) answer.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// Decodes the body, naming the JSON path on failure.
+    pub(crate) fn json<T: DeserializeOwned>(&self, token: &str) -> Result<T> {
+        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Decode {
+                path,
+                status: self.status,
+                snippet: snippet(&self.body, token),
+                source: e.into_inner(),
+            }
+        })
+    }
+}
+
+impl Client {
+    fn token(&self) -> &str {
+        use secrecy::ExposeSecret;
+        self.inner.token.expose_secret()
+    }
+
+    /// Sends a request and decodes a JSON answer.
+    pub(crate) async fn send_json<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest,
+    ) -> Result<(StatusCode, T)> {
+        let raw = self.execute(req).await?;
+        let value = raw.json(self.token())?;
+        Ok((raw.status, value))
+    }
+
+    /// Sends a request and decodes a JSON answer, dropping the status.
+    pub(crate) async fn send<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T> {
+        Ok(self.send_json(req).await?.1)
+    }
+
+    /// Sends a request whose answer body does not matter (deletes: `{}` or empty).
+    pub(crate) async fn send_empty(&self, req: ApiRequest) -> Result<()> {
+        self.execute(req).await.map(|_| ())
+    }
+
+    /// Runs a request with rate limiting, retries and the total deadline.
+    pub(crate) async fn execute(&self, req: ApiRequest) -> Result<RawResponse> {
+        let policy = &self.inner.retry;
+        let start = tokio::time::Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let remaining = match policy.get_total_deadline() {
+                Some(deadline) => match deadline.checked_sub(start.elapsed()) {
+                    Some(r) if !r.is_zero() => Some(r),
+                    _ => {
+                        return Err(Error::DeadlineExceeded {
+                            elapsed: start.elapsed(),
+                            attempts: attempt - 1,
+                        })
+                    }
+                },
+                None => None,
+            };
+            let span = tracing::debug_span!(
+                "ac_request",
+                method = %req.method,
+                path = %req.path,
+                attempt,
+                status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let fut = self.attempt(&req).instrument(span.clone());
+            let result = match remaining {
+                Some(r) => match tokio::time::timeout(r, fut).await {
+                    Ok(res) => res,
+                    Err(_) => {
+                        return Err(Error::DeadlineExceeded {
+                            elapsed: start.elapsed(),
+                            attempts: attempt,
+                        })
+                    }
+                },
+                None => fut.await,
+            };
+            span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+            let err = match result {
+                Ok(resp) => return Ok(resp),
+                Err(err) => err,
+            };
+            let outcome = match &err {
+                Error::Api(api) => Outcome::Status {
+                    status: api.status,
+                    retry_after: api.retry_after,
+                },
+                Error::Html { status, .. } => Outcome::Status {
+                    status: *status,
+                    retry_after: None,
+                },
+                Error::Transport { .. } => Outcome::Transport,
+                _ => return Err(err),
+            };
+            let jitter: f64 = rand::random();
+            match decide(
+                policy,
+                req.idempotency,
+                &outcome,
+                attempt,
+                start.elapsed(),
+                jitter,
+            ) {
+                Decision::Retry(wait) => {
+                    span.in_scope(|| {
+                        tracing::warn!(
+                            error = %err,
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying ActiveCampaign request"
+                        )
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+                Decision::Stop => return Err(err),
+            }
+        }
+    }
+
+    /// One attempt: rate limit, send, classify.
+    async fn attempt(&self, req: &ApiRequest) -> Result<RawResponse> {
+        if let Some(limiter) = &self.inner.limiter {
+            limiter.until_ready().await;
+        }
+        let started = tokio::time::Instant::now();
+        let mut url = url::Url::parse(&format!("{}/{}", self.inner.api_base, req.path))
+            .map_err(|e| Error::invalid("path", format!("could not build the request URL: {e}")))?;
+        if !req.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut builder = self
+            .inner
+            .http
+            .request(req.method.clone(), url)
+            .header("Api-Token", self.inner.token_header.clone())
+            .header(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
+        if let Some(body) = &req.body {
+            builder = builder
+                .header(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )
+                .body(body.clone());
+        }
+        let response = builder.send().await?;
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        let retry_after = response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = response.bytes().await?.to_vec();
+        tracing::debug!(
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            bytes = body.len(),
+            "ActiveCampaign answered"
+        );
+        classify(status, retry_after, body, self.token())
+    }
+}
+
+/// Turns an HTTP answer into a success or one of the error variants.
+pub(crate) fn classify(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+    token: &str,
+) -> Result<RawResponse> {
+    if status.is_success() {
+        if looks_like_html(&body) {
+            return Err(Error::Html {
+                status,
+                snippet: snippet(&body, token),
+            });
+        }
+        return Ok(RawResponse { status, body });
+    }
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    match parsed {
+        Some(value) => {
+            let body_parsed = ErrorBody::from_json(&value);
+            // Cloudflare JSON may carry `retry_after` in the body.
+            let retry_after = retry_after.or_else(|| {
+                value
+                    .get("retry_after")
+                    .and_then(serde_json::Value::as_f64)
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .map(|s| Duration::from_secs_f64(s.min(86_400.0)))
+            });
+            Err(Error::Api(Box::new(ApiError {
+                status,
+                body: body_parsed,
+                retry_after,
+                snippet: snippet(&body, token),
+            })))
+        }
+        None if looks_like_html(&body) => Err(Error::Html {
+            status,
+            snippet: snippet(&body, token),
+        }),
+        None => Err(Error::Api(Box::new(ApiError {
+            status,
+            body: ErrorBody::default(),
+            retry_after,
+            snippet: snippet(&body, token),
+        }))),
+    }
+}

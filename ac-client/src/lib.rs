@@ -1,0 +1,85 @@
+//! A strongly typed async client for ActiveCampaign's (AC) v3 API.
+//!
+//! * One [`Client`] (cheap to clone) built with [`Client::builder`] or [`Client::from_env`].
+//! * One handler per resource: [`Client::contacts`], ...
+//! * Listings return a [`Page`]; every listing also has a lazy `Stream` over all pages.
+//! * AC's rate limit (5 requests/s per account) is respected client-side ([`RateLimit`]).
+//! * Retries are conservative ([`retry`]): 429 always (honouring `Retry-After`), 5xx and
+//!   connection errors only for idempotent calls, never for a plain create.
+//! * Every AC error shape becomes one [`Error`] with predicates
+//!   ([`Error::is_not_found`], [`Error::is_duplicate`], [`Error::field`], ...).
+//! * The API token is a [`secrecy::SecretString`]: never in `Debug`, logs or error text.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use ac_client::{Client, contacts::{ContactInput, ContactQuery}};
+//! use futures_util::TryStreamExt;
+//!
+//! # async fn run() -> Result<(), ac_client::Error> {
+//! let client = Client::builder()
+//!     .api_url("https://youraccount.api-us1.com")
+//!     .api_token("your-api-token")
+//!     .build()?;
+//!
+//! // Upsert by email.
+//! let synced = client
+//!     .contacts()
+//!     .sync(&ContactInput::new("ada@example.com").first_name("Ada"))
+//!     .await?;
+//! println!("contact {} (created: {})", synced.contact.id, synced.created());
+//!
+//! // Stream every contact, page by page.
+//! let all: Vec<_> = client.contacts().stream(ContactQuery::new()).try_collect().await?;
+//! println!("{} contacts", all.len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Validation happens before anything is sent:
+//!
+//! ```
+//! use ac_client::{Client, contacts::ContactInput};
+//!
+//! // Plain http is refused except for loopback hosts.
+//! let err = Client::builder()
+//!     .api_url("http://youraccount.api-us1.com")
+//!     .api_token("secret")
+//!     .build()
+//!     .unwrap_err();
+//! assert!(err.to_string().contains("use https"));
+//!
+//! // A local mock on 127.0.0.1 is fine.
+//! let client = Client::builder()
+//!     .api_url("http://127.0.0.1:8080")
+//!     .api_token("secret")
+//!     .build()?;
+//! assert_eq!(client.api_base(), "http://127.0.0.1:8080/api/3");
+//!
+//! // Malformed input is rejected with the field it concerns.
+//! let err = ContactInput::new("not-an-email").validate().unwrap_err();
+//! assert_eq!(err.field(), Some("email"));
+//! # Ok::<(), ac_client::Error>(())
+//! ```
+
+mod client;
+mod de;
+pub mod encode;
+pub mod error;
+mod http;
+pub mod ids;
+pub mod page;
+pub mod query;
+mod rate;
+pub mod resources;
+pub mod retry;
+
+pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
+pub use de::parse_timestamp;
+pub use error::{ApiError, Error, ErrorBody, ErrorItem, Result};
+pub use ids::*;
+pub use page::Page;
+pub use query::{DateBound, Direction, FilterOp};
+pub use rate::RateLimit;
+pub use resources::{contacts, fields, lists, tags};
+pub use retry::RetryPolicy;

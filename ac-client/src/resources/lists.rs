@@ -1,0 +1,1 @@
+//! Lists and contact ↔ list memberships (reference §4).

@@ -1,0 +1,25 @@
+//! One handler per AC resource, reached from [`Client`](crate::Client).
+
+pub mod contacts;
+pub mod fields;
+pub mod lists;
+pub mod tags;
+
+/// Keeps a request body's `{ "<key>": <value> }` wrapper in one place.
+pub(crate) fn wrap<T: serde::Serialize>(key: &str, value: &T) -> crate::Result<serde_json::Value> {
+    let inner = serde_json::to_value(value)
+        .map_err(|e| crate::Error::invalid(key, format!("could not serialize: {e}")))?;
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_owned(), inner);
+    Ok(serde_json::Value::Object(map))
+}
+
+/// Rejects empty or whitespace-only text before sending.
+#[allow(dead_code)]
+pub(crate) fn require_text(field: &str, value: &str) -> crate::Result<()> {
+    if value.trim().is_empty() {
+        Err(crate::Error::invalid(field, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Tags and contact ↔ tag associations (reference §3).

@@ -1,0 +1,286 @@
+use std::time::Duration;
+
+use ac_client::contacts::{ContactInput, ContactQuery};
+use ac_client::{ContactId, Error, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::{client_for, contact_json, fast_retry, setup};
+
+#[tokio::test]
+async fn rate_limited_request_is_retried_after_retry_after() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/contacts"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"message":"Too Many Requests"})),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/contacts"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let started = std::time::Instant::now();
+    // Even a plain create is retried after 429: AC did not process it.
+    let c = client
+        .contacts()
+        .create(&ContactInput::new("a@b.co"))
+        .await
+        .unwrap();
+    assert_eq!(c.id, ContactId(1));
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_with_too_long_retry_after_is_returned() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(err.is_rate_limited());
+    assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+}
+
+#[tokio::test]
+async fn service_unavailable_on_get_is_retried() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    client.contacts().get(ContactId(1)).await.unwrap();
+}
+
+#[tokio::test]
+async fn server_error_on_create_is_not_retried() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/contacts"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message":"Internal error"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client
+        .contacts()
+        .create(&ContactInput::new("a@b.co"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(
+        err.is_retryable(),
+        "transient, though the client did not retry a create"
+    );
+}
+
+#[tokio::test]
+async fn service_unavailable_on_sync_is_retried() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/contact/sync"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/contact/sync"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    client
+        .contacts()
+        .sync(&ContactInput::new("a@b.co"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(4)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+}
+
+#[tokio::test]
+async fn html_login_page_on_200_is_a_clear_error() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Content-Type", "text/html")
+                .set_body_string("<html>login</html>"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(matches!(err, Error::Html { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    let msg = err.to_string();
+    assert!(msg.contains("HTML") && msg.contains("API token"), "{msg}");
+}
+
+#[tokio::test]
+async fn cloudflare_html_502_is_retryable() {
+    let server = MockServer::start().await;
+    let client = client_for(&server, RetryPolicy::none());
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_string(
+            "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(matches!(err, Error::Html { .. }));
+    assert!(err.is_retryable());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+}
+
+#[tokio::test]
+async fn not_found_is_detected() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"message":"No Result found for Subscriber with id 1"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(
+        err.messages(),
+        vec!["No Result found for Subscriber with id 1"]
+    );
+}
+
+#[tokio::test]
+async fn duplicate_email_points_at_email() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"errors":[{
+            "title":"Email address already exists in the system","detail":"","code":"duplicate",
+            "source":{"pointer":"/data/attributes/email"}}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client
+        .contacts()
+        .create(&ContactInput::new("a@b.co"))
+        .await
+        .unwrap_err();
+    assert!(err.is_duplicate());
+    assert_eq!(err.field(), Some("email"));
+    assert_eq!(err.code(), Some("duplicate"));
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn every_error_body_shape_is_parsed() {
+    let cases = [
+        (
+            404,
+            json!({"message":"No Result found for Subscriber with id 1"}),
+            vec!["No Result found for Subscriber with id 1"],
+        ),
+        (
+            422,
+            json!({"errors":[{"status":422,"title":"Missing attribute","source":{"pointer":"/data/attributes/contact"}}]}),
+            vec!["Missing attribute"],
+        ),
+        (
+            404,
+            json!({"errors":[{"status":404,"title":"Not Found","detail":"Contact not found"}]}),
+            vec!["Not Found", "Contact not found"],
+        ),
+        (
+            422,
+            json!({"errors":"Bulk operation failed."}),
+            vec!["Bulk operation failed."],
+        ),
+        (
+            400,
+            json!({"success":0,"message":"'batchId' is a required field.","failureReasons":["r1"]}),
+            vec!["'batchId' is a required field.", "r1"],
+        ),
+        (403, json!({"message":"Forbidden"}), vec!["Forbidden"]),
+        (400, json!({}), vec![]),
+    ];
+    for (status, body, messages) in cases {
+        let (server, client) = setup().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body.clone()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{body}");
+        assert_eq!(err.messages(), messages, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn undecodable_success_names_the_json_path() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "contacts":[contact_json(1, "a@b.co"), {"id":"not-a-number"}],"meta":{"total":"2"}})))
+        .mount(&server)
+        .await;
+    let err = client
+        .contacts()
+        .list(&ContactQuery::new())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode { path, .. } => assert!(path.starts_with("contacts[1]"), "{path}"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn transport_error_is_retryable_and_typed() {
+    let client = crate::dead_client(fast_retry().max_attempts(2));
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}

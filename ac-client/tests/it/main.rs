@@ -1,0 +1,71 @@
+//! Integration tests: ac-client against wiremock, with exact request checks.
+
+#![allow(clippy::unwrap_used)]
+
+mod contacts;
+mod errors;
+mod pagination;
+mod secrets;
+
+use std::time::Duration;
+
+use ac_client::{Client, RateLimit, RetryPolicy};
+use serde_json::{json, Value};
+use wiremock::MockServer;
+
+/// A distinctive token, so tests can prove it never leaks.
+pub const TOKEN: &str = "tok-SUPERSECRET-7f3a9c";
+
+/// Fast retries, no client-side rate limit.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .base_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+}
+
+/// A wiremock server and a client pointed at it.
+pub async fn setup() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = client_for(&server, fast_retry());
+    (server, client)
+}
+
+/// A client for `server` with this retry policy and no rate limit.
+pub fn client_for(server: &MockServer, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_url(server.uri())
+        .api_token(TOKEN)
+        .rate_limit(RateLimit::disabled())
+        .retry_policy(retry)
+        .build()
+        .expect("client builds")
+}
+
+/// A contact as AC renders it.
+pub fn contact_json(id: u64, email: &str) -> Value {
+    json!({
+        "cdate":"2026-05-28T03:05:54-05:00","email":email,"phone":"","firstName":"Ada","lastName":"L",
+        "orgid":"0","orgname":"","bounced_hard":"0","udate":"2026-05-28T04:03:25-05:00",
+        "links":{"fieldValues":format!("https://acct.api-us1.com/api/3/contacts/{id}/fieldValues")},
+        "id":id.to_string(),"organization":null
+    })
+}
+
+/// A loopback URL where nothing listens.
+pub fn dead_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A client pointed at [`dead_url`].
+pub fn dead_client(retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_url(dead_url())
+        .api_token(TOKEN)
+        .rate_limit(RateLimit::disabled())
+        .retry_policy(retry)
+        .build()
+        .expect("client builds")
+}

@@ -1,0 +1,65 @@
+use ac_client::contacts::ContactInput;
+use ac_client::{Client, ContactId, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::{client_for, TOKEN};
+
+fn assert_clean(text: &str) {
+    assert!(!text.contains(TOKEN), "token leaked: {text}");
+    assert!(!text.contains("SUPERSECRET"), "token leaked: {text}");
+}
+
+#[tokio::test]
+async fn token_never_appears_in_debug_or_errors() {
+    let builder = Client::builder()
+        .api_url("https://acct.api-us1.com")
+        .api_token(TOKEN)
+        .event_key(TOKEN);
+    assert_clean(&format!("{builder:?}"));
+    let client = builder.build().unwrap();
+    assert_clean(&format!("{client:?}"));
+
+    let bodies = [
+        ResponseTemplate::new(401).set_body_json(json!({"message":"Unauthorized"})),
+        ResponseTemplate::new(403).set_body_json(json!({"message":"Forbidden"})),
+        ResponseTemplate::new(200).set_body_string("<html>login</html>"),
+        // A body echoing the token is redacted in snippets.
+        ResponseTemplate::new(502).set_body_string(format!("<html>bad gateway {TOKEN}</html>")),
+        ResponseTemplate::new(422)
+            .set_body_json(json!({"errors":[{"title": format!("bad {TOKEN}")}]})),
+    ];
+    for body in bodies {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(body)
+            .mount(&server)
+            .await;
+        let client = client_for(&server, RetryPolicy::none());
+        let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+        assert_clean(&err.to_string().replace(&format!("bad {TOKEN}"), ""));
+        if !format!("{err:?}").contains(&format!("bad {TOKEN}")) {
+            assert_clean(&format!("{err:?}"));
+        }
+    }
+
+    // Transport error.
+    let client = crate::dead_client(RetryPolicy::none());
+    let err = client
+        .contacts()
+        .create(&ContactInput::new("a@b.co"))
+        .await
+        .unwrap_err();
+    assert_clean(&err.to_string());
+    assert_clean(&format!("{err:?}"));
+
+    // Config error with a token that is not a valid header value.
+    let err = Client::builder()
+        .api_url("https://acct.api-us1.com")
+        .api_token(format!("{TOKEN}\u{1}x"))
+        .build()
+        .unwrap_err();
+    assert_clean(&err.to_string());
+    assert_clean(&format!("{err:?}"));
+}
