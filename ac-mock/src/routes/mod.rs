@@ -53,16 +53,10 @@ fn invalid(attr: &str, what: &str) -> ApiError {
     )
 }
 
-#[allow(dead_code)] // `has` and `flag` are used by the resources added next
 impl<'a> Attrs<'a> {
     /// Wraps an object directly (for arrays of objects such as `fieldOptions`).
     pub(crate) fn of(obj: &'a Map<String, Value>) -> Self {
         Self { obj }
-    }
-
-    /// True when the attribute was sent (even as null).
-    pub(crate) fn has(&self, attr: &str) -> bool {
-        self.obj.contains_key(attr)
     }
 
     /// The raw value.

@@ -1,10 +1,285 @@
-//! `/tags`, `/contactTags` (reference §3).
+//! `/tags`, `/contactTags`, `/contacts/{id}/contactTags` (reference §3).
 
-use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde_json::{json, Value};
 
-use crate::server::AppState;
+use super::{path_id, wrapped, Attrs};
+use crate::middleware::JsonBody;
+use crate::query::Params;
+use crate::reply::{empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::server::{AccountId, AppState, Ctx};
+use crate::store::tags::{NameOrder, NameQuery, TextOp};
+use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/tags", get(list).post(create))
+        .route(
+            "/tags/{id}",
+            get(retrieve).put(update).patch(update).delete(remove),
+        )
+        .route("/contactTags", get(list_contact_tags).post(add_contact_tag))
+        .route(
+            "/contactTags/{id}",
+            get(get_contact_tag).delete(remove_contact_tag),
+        )
+        .route("/contacts/{id}/contactTags", get(tags_of_contact))
+}
+
+fn links(ctx: &Ctx, tag: u64) -> Value {
+    let base = format!("{}/tags/{tag}", ctx.api_base);
+    json!({"contactGoalTags": format!("{base}/contactGoalTags"), "templateTags": format!("{base}/templateTags")})
+}
+
+/// The full tag of GET (§3.1).
+fn tag_json(store: &Store, t: &Tag, ctx: &Ctx) -> Value {
+    json!({
+        "tagType": t.tag_type, "tag": t.tag, "description": t.description,
+        "subscriber_count": store.tag_subscriber_count(t.id).to_string(),
+        "cdate": ts(t.cdate, ctx.offset),
+        "created_timestamp": naive(t.cdate, ctx.offset), "updated_timestamp": naive(t.udate, ctx.offset),
+        "created_by": null, "updated_by": null, "deleted": "0",
+        "links": links(ctx, t.id), "id": id(t.id)
+    })
+}
+
+/// A contactTag row (§3.4).
+pub(crate) fn contact_tag_json(ct: &ContactTag, ctx: &Ctx) -> Value {
+    let base = format!("{}/contactTags/{}", ctx.api_base, ct.id);
+    json!({
+        "contact": id(ct.contact), "tag": id(ct.tag), "cdate": ts(ct.cdate, ctx.offset),
+        "created_timestamp": naive(ct.cdate, ctx.offset), "updated_timestamp": naive(ct.cdate, ctx.offset),
+        "created_by": null, "updated_by": null,
+        "links": {"tag": format!("{base}/tag"), "contact": format!("{base}/contact")},
+        "id": id(ct.id)
+    })
+}
+
+fn tag_input(body: &Value) -> Result<TagInput, ApiError> {
+    let a = wrapped(body, "tag")?;
+    Ok(TagInput {
+        tag: a.string("tag")?,
+        tag_type: a.string("tagType")?,
+        description: a.string("description")?,
+    })
+}
+
+/// `search`, `filters[<key>]`, `filters[<key>][op]`, `orders[<key>]` against a name; shared
+/// with lists (`key` = `name`).
+pub(crate) fn name_query(p: &Params, key: &str) -> NameQuery {
+    let mut q = NameQuery {
+        contains: p.text("search"),
+        limit: p.limit(20, 100),
+        offset: p.offset(),
+        ..NameQuery::default()
+    };
+    let op_prefix = format!("{key}][");
+    for (name, value) in p.bracketed("filters") {
+        if name == key {
+            // No operator: AC documents filters[name] as a match; the mock uses "contains".
+            q.weight_term.get_or_insert_with(|| value.clone());
+            q.ops.push((TextOp::Contains, value));
+        } else if let Some(op) = name.strip_prefix(&op_prefix).and_then(TextOp::parse) {
+            if matches!(op, TextOp::Eq | TextOp::Contains | TextOp::StartsWith) {
+                q.weight_term.get_or_insert_with(|| value.clone());
+            }
+            q.ops.push((op, value));
+        }
+    }
+    if q.weight_term.is_none() {
+        q.weight_term.clone_from(&q.contains);
+    }
+    q.order = p
+        .bracketed("orders")
+        .into_iter()
+        .find(|(name, _)| name == key)
+        .and_then(|(_, v)| NameOrder::parse(&v));
+    q
+}
+
+async fn list(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let q = name_query(&Params::parse(raw.as_deref()), "search");
+    st.with_store(acct, |store, ctx| {
+        let (rows, n) = store.list_tags(&q);
+        let tags: Vec<Value> = rows.into_iter().map(|t| tag_json(store, t, ctx)).collect();
+        reply(
+            StatusCode::OK,
+            json!({"tags": tags, "meta": {"total": total(n)}}),
+        )
+    })
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let input = tag_input(&body)?;
+    st.with_store(acct, |store, ctx| {
+        let tid = store.create_tag(&input, crate::store::now())?;
+        let t = store.tag(tid)?;
+        reply(
+            StatusCode::CREATED,
+            json!({"tag": {
+                "tag": t.tag, "description": t.description, "tagType": t.tag_type,
+                "cdate": ts(t.cdate, ctx.offset), "links": links(ctx, t.id), "id": id(t.id)
+            }}),
+        )
+    })
+}
+
+fn tag_404(raw: &str) -> ApiError {
+    ApiError::not_found(Entity::Tag, raw)
+}
+
+async fn retrieve(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        reply(
+            StatusCode::OK,
+            json!({"tag": tag_json(store, store.tag(tid)?, ctx)}),
+        )
+    })
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        store.tag(tid)?;
+        store.update_tag(tid, &tag_input(&body)?, crate::store::now())?;
+        reply(
+            StatusCode::OK,
+            json!({"tag": tag_json(store, store.tag(tid)?, ctx)}),
+        )
+    })
+}
+
+async fn remove(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
+    st.with_store(acct, |store, _| {
+        store.delete_tag(tid)?;
+        empty_ok()
+    })
+}
+
+/// Reads a required id attribute of a link body (`contactTag.contact`, `contactList.list`, ...):
+/// absent → 422 `Missing attribute` naming it; wrong type → 422 `field_invalid`.
+pub(crate) fn required_id(a: &Attrs<'_>, attr: &str) -> Result<u64, ApiError> {
+    a.u64(attr)?
+        .ok_or_else(|| ApiError::MissingAttribute(format!("/data/attributes/{attr}")))
+}
+
+async fn add_contact_tag(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let a = wrapped(&body, "contactTag")?;
+    let (contact, tag) = (required_id(&a, "contact")?, required_id(&a, "tag")?);
+    st.with_store(acct, |store, ctx| {
+        let (ctid, created) = store
+            .add_contact_tag(contact, tag, crate::store::now())
+            .map_err(ApiError::from_store_related)?;
+        let row = store
+            .contact_tags
+            .get(ctid)
+            .ok_or_else(|| ApiError::not_found(Entity::ContactTag, ctid))?;
+        let status = if created {
+            StatusCode::from_u16(ctx.contact_tag_created_status).unwrap_or(StatusCode::CREATED)
+        } else {
+            StatusCode::OK
+        };
+        reply(status, json!({"contactTag": contact_tag_json(row, ctx)}))
+    })
+}
+
+async fn get_contact_tag(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let not_found = || ApiError::not_found(Entity::ContactTag, &raw);
+    let ctid = path_id(&raw).ok_or_else(not_found)?;
+    st.with_store(acct, |store, ctx| {
+        let row = store.contact_tags.get(ctid).ok_or_else(not_found)?;
+        reply(
+            StatusCode::OK,
+            json!({"contactTag": contact_tag_json(row, ctx)}),
+        )
+    })
+}
+
+async fn remove_contact_tag(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let ctid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::ContactTag, &raw))?;
+    st.with_store(acct, |store, _| {
+        store.remove_contact_tag(ctid)?;
+        empty_ok()
+    })
+}
+
+async fn list_contact_tags(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let p = Params::parse(raw.as_deref());
+    st.with_store(acct, |store, ctx| {
+        let rows: Vec<Value> = store
+            .contact_tags
+            .iter()
+            .skip(p.offset())
+            .take(p.limit(20, 100))
+            .map(|ct| contact_tag_json(ct, ctx))
+            .collect();
+        reply(
+            StatusCode::OK,
+            json!({"contactTags": rows, "meta": {"total": total(store.contact_tags.len())}}),
+        )
+    })
+}
+
+async fn tags_of_contact(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    st.with_store(acct, |store, ctx| {
+        store.contact(cid)?;
+        let rows: Vec<Value> = store
+            .contact_tags_of(cid)
+            .into_iter()
+            .map(|ct| contact_tag_json(ct, ctx))
+            .collect();
+        let n = rows.len();
+        reply(
+            StatusCode::OK,
+            json!({"contactTags": rows, "meta": {"total": total(n)}}),
+        )
+    })
 }

@@ -1,0 +1,365 @@
+//! Tags and contactTags over raw HTTP (reference §3).
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use ac_mock::MockServer;
+use common::Mock;
+use serde_json::{json, Value};
+
+async fn tag(m: &Mock, name: &str) -> String {
+    let (status, body) = m
+        .post(
+            "/tags",
+            json!({"tag": {"tag": name, "tagType": "contact", "description": "d"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["tag"]["id"].as_str().unwrap().to_string()
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn create_tag_returns_201_live_shape() {
+    let m = Mock::start().await;
+    let (status, body) = m
+        .post(
+            "/tags",
+            json!({"tag": {"tag": "vip", "tagType": "contact", "description": "Very"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let t = body["tag"].as_object().unwrap();
+    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+    for k in ["tag", "description", "tagType", "cdate", "links", "id"] {
+        assert!(keys.contains(&k), "{k}");
+    }
+    assert_eq!(t["id"], "1");
+    assert!(t["links"]["contactGoalTags"]
+        .as_str()
+        .unwrap()
+        .ends_with("/api/3/tags/1/contactGoalTags"));
+}
+
+#[tokio::test]
+async fn missing_or_empty_tag_name_is_422_field_missing() {
+    let m = Mock::start().await;
+    for body in [
+        json!({"tag": {"tagType": "contact"}}),
+        json!({"tag": {"tag": ""}}),
+    ] {
+        let (status, body) = m.post("/tags", body).await;
+        assert_eq!(status, 422);
+        assert_eq!(body["errors"][0]["code"], "field_missing");
+        assert_eq!(
+            body["errors"][0]["source"]["pointer"],
+            "/data/attributes/tag"
+        );
+    }
+}
+
+#[tokio::test]
+async fn duplicate_tag_name_is_422_unless_allowed() {
+    let m = Mock::start().await;
+    tag(&m, "vip").await;
+    let (status, body) = m.post("/tags", json!({"tag": {"tag": "VIP"}})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["code"], "duplicate");
+    assert_eq!(
+        body["errors"][0]["source"]["pointer"],
+        "/data/attributes/tag"
+    );
+
+    let m = Mock::with(MockServer::builder().allow_duplicate_tags(true)).await;
+    tag(&m, "vip").await;
+    assert_eq!(tag(&m, "vip").await, "2");
+}
+
+#[tokio::test]
+async fn get_update_delete_tag_and_404_message() {
+    let m = Mock::start().await;
+    let id = tag(&m, "old").await;
+    let (status, body) = m.get(&format!("/tags/{id}")).await;
+    assert_eq!(
+        (
+            status,
+            body["tag"]["subscriber_count"].clone(),
+            body["tag"]["deleted"].clone()
+        ),
+        (200, json!("0"), json!("0"))
+    );
+    let (status, body) = m
+        .put(&format!("/tags/{id}"), json!({"tag": {"tag": "new"}}))
+        .await;
+    assert_eq!(
+        (
+            status,
+            body["tag"]["tag"].clone(),
+            body["tag"]["description"].clone()
+        ),
+        (200, json!("new"), json!("d"))
+    );
+    let (status, _) = m
+        .patch(&format!("/tags/{id}"), json!({"tag": {"description": "x"}}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(m.delete(&format!("/tags/{id}")).await, (200, json!({})));
+    for method_get in [true, false] {
+        let (status, body) = if method_get {
+            m.get("/tags/1").await
+        } else {
+            m.delete("/tags/1").await
+        };
+        assert_eq!(
+            (status, body),
+            (404, json!({"message": "No Result found for Tag with id 1"}))
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_tags_search_filters_orders_and_string_total() {
+    let m = Mock::start().await;
+    for n in ["a vip", "vip gold", "vip", "basic"] {
+        tag(&m, n).await;
+    }
+    let cases = [
+        ("search=vip", vec!["a vip", "vip gold", "vip"]),
+        (
+            "search=vip&orders[search]=weight",
+            vec!["vip", "vip gold", "a vip"],
+        ),
+        (
+            "orders[search]=asc",
+            vec!["a vip", "basic", "vip", "vip gold"],
+        ),
+        (
+            "orders[search]=DESC",
+            vec!["vip gold", "vip", "basic", "a vip"],
+        ),
+        ("filters[search][eq]=VIP", vec!["vip"]),
+        (
+            "filters[search][neq]=vip",
+            vec!["a vip", "vip gold", "basic"],
+        ),
+        ("filters[search][starts_with]=vip", vec!["vip gold", "vip"]),
+        ("filters[search][contains]=as", vec!["basic"]),
+        ("filters[search][lt]=b", vec!["a vip"]),
+        ("filters[search][gte]=vip", vec!["vip gold", "vip"]),
+        ("limit=2&offset=1", vec!["vip gold", "vip"]),
+    ];
+    for (q, want) in cases {
+        let (status, body) = m.get(&format!("/tags?{q}")).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(names(&body), want, "{q}");
+    }
+    let (_, body) = m.get("/tags?limit=1").await;
+    assert_eq!(body["meta"]["total"], "4");
+}
+
+#[tokio::test]
+async fn contact_tag_new_is_201_then_idempotent_200_with_same_row() {
+    let m = Mock::start().await;
+    let c = m.contact("t@example.com").await;
+    let t = tag(&m, "vip").await;
+    let (status, first) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c, "tag": t}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let row = &first["contactTag"];
+    assert_eq!(
+        (
+            row["contact"].clone(),
+            row["tag"].clone(),
+            row["id"].clone()
+        ),
+        (json!(c), json!(t), json!("1"))
+    );
+    assert!(row["links"]["tag"]
+        .as_str()
+        .unwrap()
+        .ends_with("/contactTags/1/tag"));
+    let (status, again) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c.parse::<u64>().unwrap(), "tag": 1}}),
+        )
+        .await;
+    assert_eq!((status, again), (200, first));
+    let (_, body) = m.get(&format!("/tags/{t}")).await;
+    assert_eq!(body["tag"]["subscriber_count"], "1");
+}
+
+#[tokio::test]
+async fn contact_tag_new_status_is_configurable() {
+    let m = Mock::with(MockServer::builder().contact_tag_new_status(200)).await;
+    let c = m.contact("t@example.com").await;
+    let t = tag(&m, "vip").await;
+    let (status, _) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c, "tag": t}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn contact_tag_errors_are_ac_shaped() {
+    let m = Mock::start().await;
+    let c = m.contact("t@example.com").await;
+    let t = tag(&m, "vip").await;
+    let (status, body) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": "99", "tag": t}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            json!({"errors":[{"status":404,"title":"Not Found","detail":"Contact not found"}]})
+        )
+    );
+    let (status, body) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c, "tag": 99}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            json!({"errors":[{"status":404,"title":"Not Found","detail":"Tag not found"}]})
+        )
+    );
+    let (status, body) = m
+        .post("/contactTags", json!({"contactTag": {"tag": t}}))
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            422,
+            json!({"errors":[{"status":422,"title":"Missing attribute","source":{"pointer":"/data/attributes/contact"}}]})
+        )
+    );
+    let (status, body) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": {}, "tag": t}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["source"]["pointer"].clone()),
+        (422, json!("/data/attributes/contact"))
+    );
+    let (status, _) = m.post("/contactTags", json!([1, 2])).await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn delete_contact_tag_then_404_subscriber_tag() {
+    let m = Mock::start().await;
+    let c = m.contact("t@example.com").await;
+    let t = tag(&m, "vip").await;
+    m.post(
+        "/contactTags",
+        json!({"contactTag": {"contact": c, "tag": t}}),
+    )
+    .await;
+    assert_eq!(m.delete("/contactTags/1").await, (200, json!({})));
+    assert_eq!(
+        m.delete("/contactTags/1").await,
+        (
+            404,
+            json!({"message": "No Result found for SubscriberTag with id 1"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn contact_tags_of_contact_and_global_list() {
+    let m = Mock::start().await;
+    let a = m.contact("a@example.com").await;
+    let b = m.contact("b@example.com").await;
+    let t = tag(&m, "vip").await;
+    for c in [&a, &b] {
+        m.post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c, "tag": t}}),
+        )
+        .await;
+    }
+    let (status, body) = m.get(&format!("/contacts/{a}/contactTags")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["contactTags"].as_array().unwrap().len(), 1);
+    assert_eq!(body["contactTags"][0]["contact"], a.as_str());
+    let (_, body) = m.get("/contactTags").await;
+    assert_eq!(
+        (
+            body["contactTags"].as_array().unwrap().len(),
+            body["meta"]["total"].clone()
+        ),
+        (2, json!("2"))
+    );
+    let (status, body) = m.get("/contacts/77/contactTags").await;
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            json!({"message": "No Result found for Subscriber with id 77"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_tag_or_contact_removes_associations() {
+    let m = Mock::start().await;
+    let a = m.contact("a@example.com").await;
+    let b = m.contact("b@example.com").await;
+    let t1 = tag(&m, "one").await;
+    let t2 = tag(&m, "two").await;
+    for (c, t) in [(&a, &t1), (&a, &t2), (&b, &t2)] {
+        m.post(
+            "/contactTags",
+            json!({"contactTag": {"contact": c, "tag": t}}),
+        )
+        .await;
+    }
+    m.delete(&format!("/tags/{t1}")).await;
+    let (_, body) = m.get(&format!("/contacts/{a}/contactTags")).await;
+    assert_eq!(body["contactTags"].as_array().unwrap().len(), 1);
+    m.delete(&format!("/contacts/{b}")).await;
+    let (_, body) = m.get(&format!("/tags/{t2}")).await;
+    assert_eq!(body["tag"]["subscriber_count"], "1");
+}
+
+#[tokio::test]
+async fn contacts_filter_by_tagid() {
+    let m = Mock::start().await;
+    let a = m.contact("a@example.com").await;
+    m.contact("b@example.com").await;
+    let t = tag(&m, "vip").await;
+    m.post(
+        "/contactTags",
+        json!({"contactTag": {"contact": a, "tag": t}}),
+    )
+    .await;
+    let (_, body) = m.get(&format!("/contacts?tagid={t}")).await;
+    assert_eq!(body["meta"]["total"], "1");
+    assert_eq!(body["contacts"][0]["email"], "a@example.com");
+    assert_eq!(body["meta"]["page_input"]["tagid"], 1);
+}
