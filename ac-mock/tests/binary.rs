@@ -102,3 +102,15 @@ fn address_in_use_exits_1_with_a_clear_message() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_binary_cleanly() {
+    let (mut guard, line) = spawn(&["--listen", "127.0.0.1:0"]);
+    assert!(line.starts_with("ac-mock listening on"), "{line}");
+    let pid = guard.0.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let status = guard.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

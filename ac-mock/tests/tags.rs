@@ -363,3 +363,20 @@ async fn contacts_filter_by_tagid() {
     assert_eq!(body["contacts"][0]["email"], "a@example.com");
     assert_eq!(body["meta"]["page_input"]["tagid"], 1);
 }
+
+#[tokio::test]
+async fn contacts_list_include_side_loads_tags_of_the_page() {
+    let m = Mock::start().await;
+    let a = m.contact("a@example.com").await;
+    let t = tag(&m, "vip").await;
+    m.post(
+        "/contactTags",
+        json!({"contactTag": {"contact": a, "tag": t}}),
+    )
+    .await;
+    let (_, body) = m.get("/contacts?include=contactTags,contactLists").await;
+    assert_eq!(body["contactTags"][0]["tag"], t.as_str());
+    assert_eq!(body["contactLists"], json!([]));
+    let (_, body) = m.get("/contacts").await;
+    assert!(body.get("contactTags").is_none());
+}

@@ -7,7 +7,10 @@ use axum::{Extension, Router};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{fields::field_value_json, lists::contact_list_json, path_id, wrapped, Attrs};
+use super::{
+    fields::field_value_json, lists::contact_list_json, path_id, tags::contact_tag_json, wrapped,
+    Attrs,
+};
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{self, empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
@@ -350,6 +353,46 @@ fn contact_query(p: &Params, ctx: &Ctx) -> Result<ContactQuery, ApiError> {
     Ok(q)
 }
 
+/// `include=contactLists,contactTags,fieldValues,contactAutomations`: side-loads the related
+/// rows of the contacts on the page as top-level arrays (reference §1.7; seen in a third-party
+/// client, not in AC's OpenAPI).
+fn includes(store: &Store, ctx: &Ctx, p: &Params, ids: &[u64]) -> Vec<(&'static str, Vec<Value>)> {
+    let wanted = p.text("include").unwrap_or_default();
+    let mut out = Vec::new();
+    for name in wanted.split(',').map(str::trim) {
+        let rows: Vec<Value> = match name {
+            "contactLists" => store
+                .contact_lists
+                .iter()
+                .filter(|m| ids.contains(&m.contact))
+                .map(|m| contact_list_json(m, ctx, false))
+                .collect(),
+            "contactTags" => store
+                .contact_tags
+                .iter()
+                .filter(|t| ids.contains(&t.contact))
+                .map(|t| contact_tag_json(t, ctx))
+                .collect(),
+            "fieldValues" => store
+                .field_values
+                .iter()
+                .filter(|v| ids.contains(&v.contact))
+                .map(|v| field_value_json(v, ctx))
+                .collect(),
+            "contactAutomations" => Vec::new(),
+            _ => continue,
+        };
+        let key = match name {
+            "contactLists" => "contactLists",
+            "contactTags" => "contactTags",
+            "fieldValues" => "fieldValues",
+            _ => "contactAutomations",
+        };
+        out.push((key, rows));
+    }
+    out
+}
+
 fn cache_id(raw: &str) -> String {
     use std::hash::{Hash, Hasher};
     let mut out = String::new();
@@ -370,6 +413,7 @@ async fn list(
     st.with_store(acct, |store, ctx| {
         let q = contact_query(&p, ctx)?;
         let (rows, n) = store.list_contacts(&q);
+        let ids: Vec<u64> = rows.iter().map(|c| c.id).collect();
         let contacts: Vec<Value> = rows.into_iter().map(|c| full_json(c, ctx)).collect();
         let page_input = json!({
             "segmentid": p.text("segmentid"), "formid": p.u64("formid").unwrap_or(0),
@@ -379,12 +423,13 @@ async fn list(
             "status": q.status.unwrap_or(-1), "forceQuery": p.u64("forceQuery").unwrap_or(0),
             "cacheid": cache_id(raw.as_deref().unwrap_or(""))
         });
-        reply::reply(
-            StatusCode::OK,
-            json!({
-                "scoreValues": [], "contacts": contacts,
-                "meta": {"page_input": page_input, "total": total(n), "sortable": true}
-            }),
-        )
+        let mut body = json!({
+            "scoreValues": [], "contacts": contacts,
+            "meta": {"page_input": page_input, "total": total(n), "sortable": true}
+        });
+        for (key, rows) in includes(store, ctx, &p, &ids) {
+            body[key] = Value::Array(rows);
+        }
+        reply::reply(StatusCode::OK, body)
     })
 }
