@@ -38,6 +38,7 @@ pub async fn journal(State(state): State<AppState>, req: Request, next: Next) ->
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     let res = next.run(req).await;
+    tracing::debug!(%method, %path, status = res.status().as_u16(), "request");
     let entry = JournalEntry {
         method,
         path,

@@ -99,6 +99,10 @@ async fn router_factory_serves_through_oneshot() {
         body["contact"]["links"]["notes"],
         "http://mock.test/api/3/contacts/1/notes"
     );
-    let store = state.snapshot(ac_mock::AccountId(1)).unwrap();
+    let mut store = state.snapshot(ac_mock::AccountId(1)).unwrap();
     assert_eq!(store.contacts.len(), 1);
+    assert!(
+        store.drain_changes().is_empty(),
+        "the server drains the outbox after each request"
+    );
 }
