@@ -140,6 +140,7 @@ impl fmt::Display for ApiError {
             401 => "refused the API token",
             403 => "refused the request (check the API token and the user's permissions)",
             404 => "found no such resource",
+            409 => "reports a conflict (it already exists)",
             422 => "rejected the request",
             429 => "rate-limited the request",
             500..=599 => "had a server error",
@@ -190,6 +191,20 @@ pub struct ErrorBody {
     pub failure_reasons: Vec<String>,
     /// Cloudflare JSON's `retryable` flag, if present.
     pub retryable: Option<bool>,
+    /// The per-contact entries of `failureReasons` (bulk import's
+    /// `[{"contact":230,"failureReason":"..."}]`), also rendered into `failure_reasons`.
+    pub contact_failures: Vec<ContactFailure>,
+}
+
+/// One per-contact entry of a bulk import's `failureReasons`
+/// (`{"contact":230,"failureReason":"Field 'email' incorrect format"}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactFailure {
+    /// AC's `contact`: the position of the contact in the request's `contacts` array
+    /// (zero-based as far as AC's examples show; AC does not document it).
+    pub contact: Option<u64>,
+    /// AC's `failureReason`.
+    pub reason: String,
 }
 
 fn str_of(v: &Value) -> Option<String> {
@@ -273,11 +288,27 @@ impl ErrorBody {
         });
         if let Some(reasons) = obj.get("failureReasons") {
             match reasons {
-                Value::Array(items) => body.failure_reasons.extend(
-                    items
-                        .iter()
-                        .map(|i| str_of(i).unwrap_or_else(|| i.to_string())),
-                ),
+                Value::Array(items) => {
+                    for item in items {
+                        if let Some(reason) = item.get("failureReason") {
+                            let reason = str_of(reason).unwrap_or_else(|| reason.to_string());
+                            let contact = item.get("contact").and_then(|c| match c {
+                                Value::Number(n) => n.as_u64(),
+                                Value::String(s) => s.trim().parse().ok(),
+                                _ => None,
+                            });
+                            body.failure_reasons.push(match contact {
+                                Some(c) => format!("contact {c}: {reason}"),
+                                None => reason.clone(),
+                            });
+                            body.contact_failures
+                                .push(ContactFailure { contact, reason });
+                        } else {
+                            body.failure_reasons
+                                .push(str_of(item).unwrap_or_else(|| item.to_string()));
+                        }
+                    }
+                }
                 Value::String(s) => body.failure_reasons.push(s.clone()),
                 Value::Object(map) => {
                     body.failure_reasons.extend(map.iter().map(|(k, v)| {
@@ -418,9 +449,38 @@ impl Error {
         }
     }
 
-    /// True for HTTP 429 (AC's 5 requests/s limit).
+    /// True for HTTP 429 (AC's 5 requests/s limit), and for the HTTP 400
+    /// `{"success":0,"message":"Rate limit exceeded.",...}` that bulk import answers when its
+    /// own per-minute limits (20 single-contact / 100 multi-contact requests) are exceeded.
+    /// The latter is not retried automatically (AC asks to wait about a minute): wait and
+    /// send again, or put more contacts in each request.
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        match self {
+            Error::Api(e) => {
+                e.status == StatusCode::TOO_MANY_REQUESTS
+                    || (e.status == StatusCode::BAD_REQUEST
+                        && e.body.success == Some(false)
+                        && e.body
+                            .message
+                            .as_deref()
+                            .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit")))
+            }
+            other => other.status() == Some(StatusCode::TOO_MANY_REQUESTS),
+        }
+    }
+
+    /// True for HTTP 409 Conflict (e.g. a domain already on the site-tracking whitelist).
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(StatusCode::CONFLICT)
+    }
+
+    /// The per-contact failures of a rejected bulk import (AC's
+    /// `failureReasons: [{"contact": N, "failureReason": "..."}]`); empty otherwise.
+    pub fn contact_failures(&self) -> &[ContactFailure] {
+        match self {
+            Error::Api(e) => &e.body.contact_failures,
+            _ => &[],
+        }
     }
 
     /// True when the failure is transient (429, 500/502/503/504, HTML proxy pages on 5xx,
@@ -429,7 +489,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => {
-                e.body.retryable == Some(true) || crate::retry::is_transient_status(e.status)
+                e.body.retryable == Some(true)
+                    || crate::retry::is_transient_status(e.status)
+                    || self.is_rate_limited()
             }
             Error::Html { status, .. } => crate::retry::is_transient_status(*status),
             Error::Transport { .. } | Error::DeadlineExceeded { .. } => true,

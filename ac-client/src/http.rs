@@ -4,10 +4,15 @@
 //! `Accept: application/json`, classify the answer (AC error shapes, HTML pages), then let
 //! [`crate::retry::decide`] choose between retrying and returning. A `tracing` span per
 //! attempt records method, path, attempt, status and elapsed time, never the token.
+//!
+//! Requests to the tracking host ([`Host::Tracking`]: `trackcmp.net/event`, `/visit`) take the
+//! same path but carry no `Api-Token`, skip the API rate limiter (the 5/s budget is the API's),
+//! and have the event key redacted from any error they produce.
 
 use std::time::Duration;
 
 use http::{HeaderValue, Method, StatusCode};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
@@ -16,15 +21,31 @@ use crate::client::Client;
 use crate::error::{looks_like_html, snippet, ApiError, Error, ErrorBody, Result};
 use crate::retry::{decide, parse_retry_after, Decision, Idempotency, Outcome};
 
+/// Which host a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Host {
+    /// The account's API (`{api_url}/api/3`), with `Api-Token`.
+    Api,
+    /// The tracking host (`https://trackcmp.net`), without `Api-Token`.
+    Tracking,
+}
+
 /// One API request, built by a resource handler.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiRequest {
     pub(crate) method: Method,
-    /// Path below `/api/3`, without a leading slash (`contacts/1`).
+    /// Path below `/api/3` (or below the tracking URL), without a leading slash (`contacts/1`).
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) idempotency: Idempotency,
+    pub(crate) host: Host,
+    /// `Content-Type` of the body.
+    pub(crate) content_type: &'static str,
+    /// `Accept` header.
+    pub(crate) accept: &'static str,
+    /// The answer is text (JavaScript, HTML snippets): do not treat a `<` start as an error page.
+    pub(crate) text: bool,
 }
 
 impl ApiRequest {
@@ -35,7 +56,41 @@ impl ApiRequest {
             query: Vec::new(),
             body: None,
             idempotency,
+            host: Host::Api,
+            content_type: "application/json",
+            accept: "application/json",
+            text: false,
         }
+    }
+
+    /// A form-encoded POST to the tracking host (`trackcmp.net/event`): never repeated after a
+    /// 5xx or a connection error (an event would be recorded twice); 429 is still retried.
+    pub(crate) fn tracking_form(path: impl Into<String>, pairs: &[(&str, &str)]) -> Result<Self> {
+        let body = serde_urlencoded::to_string(pairs)
+            .map_err(|e| Error::invalid("body", format!("could not encode the form: {e}")))?;
+        let mut req = Self::new(Method::POST, path, Idempotency::NonIdempotent);
+        req.host = Host::Tracking;
+        req.content_type = "application/x-www-form-urlencoded";
+        req.body = Some(body.into_bytes());
+        Ok(req)
+    }
+
+    /// A GET to the tracking host whose answer is not JSON (the `/visit` beacon). Not repeated
+    /// after a 5xx or a connection error (a visit would be recorded twice).
+    pub(crate) fn tracking_get(path: impl Into<String>, query: Vec<(String, String)>) -> Self {
+        let mut req = Self::new(Method::GET, path, Idempotency::NonIdempotent);
+        req.host = Host::Tracking;
+        req.accept = "*/*";
+        req.text = true;
+        req.query = query;
+        req
+    }
+
+    /// Marks the answer as text (`GET /siteTracking/code` returns `text/plain` JavaScript).
+    pub(crate) fn text(mut self) -> Self {
+        self.accept = "text/plain, */*";
+        self.text = true;
+        self
     }
 
     pub(crate) fn get(path: impl Into<String>) -> Self {
@@ -81,6 +136,11 @@ pub(crate) struct RawResponse {
 }
 
 impl RawResponse {
+    /// The body as text (lossy UTF-8).
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
     /// Decodes the body, naming the JSON path on failure.
     pub(crate) fn json<T: DeserializeOwned>(&self, token: &str) -> Result<T> {
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
@@ -98,7 +158,6 @@ impl RawResponse {
 
 impl Client {
     fn token(&self) -> &str {
-        use secrecy::ExposeSecret;
         self.inner.token.expose_secret()
     }
 
@@ -205,11 +264,18 @@ impl Client {
 
     /// One attempt: rate limit, send, classify.
     async fn attempt(&self, req: &ApiRequest) -> Result<RawResponse> {
-        if let Some(limiter) = &self.inner.limiter {
-            limiter.until_ready().await;
+        let is_api = req.host == Host::Api;
+        if is_api {
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.until_ready().await;
+            }
         }
         let started = tokio::time::Instant::now();
-        let mut url = url::Url::parse(&format!("{}/{}", self.inner.api_base, req.path))
+        let base = match req.host {
+            Host::Api => self.inner.api_base.as_str(),
+            Host::Tracking => self.inner.tracking_url.as_str().trim_end_matches('/'),
+        };
+        let mut url = url::Url::parse(&format!("{base}/{}", req.path))
             .map_err(|e| Error::invalid("path", format!("could not build the request URL: {e}")))?;
         if !req.query.is_empty() {
             url.query_pairs_mut()
@@ -219,35 +285,104 @@ impl Client {
             .inner
             .http
             .request(req.method.clone(), url)
-            .header("Api-Token", self.inner.token_header.clone())
-            .header(
-                http::header::ACCEPT,
-                HeaderValue::from_static("application/json"),
-            );
+            .header(http::header::ACCEPT, HeaderValue::from_static(req.accept));
+        if is_api {
+            builder = builder.header("Api-Token", self.inner.token_header.clone());
+        }
         if let Some(body) = &req.body {
             builder = builder
                 .header(
                     http::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
+                    HeaderValue::from_static(req.content_type),
                 )
                 .body(body.clone());
         }
-        let response = builder.send().await?;
-        let status = response.status();
-        tracing::Span::current().record("status", status.as_u16());
-        let retry_after = response
-            .headers()
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body = response.bytes().await?.to_vec();
-        tracing::debug!(
-            status = status.as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            bytes = body.len(),
-            "ActiveCampaign answered"
-        );
-        classify(status, retry_after, body, self.token())
+        let result = async {
+            let response = builder.send().await?;
+            let status = response.status();
+            tracing::Span::current().record("status", status.as_u16());
+            let retry_after = response
+                .headers()
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let body = response.bytes().await?.to_vec();
+            tracing::debug!(
+                status = status.as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                bytes = body.len(),
+                "ActiveCampaign answered"
+            );
+            classify(status, retry_after, body, self.token(), req.text)
+        }
+        .await;
+        match (&self.inner.event_key, req.host) {
+            (Some(key), Host::Tracking) => result.map_err(|e| redact(e, key.expose_secret())),
+            _ => result,
+        }
+    }
+}
+
+/// Removes `secret` from every text an error carries (snippets, AC's messages).
+pub(crate) fn redact(err: Error, secret: &str) -> Error {
+    if secret.is_empty() {
+        return err;
+    }
+    let clean = |s: &mut String| {
+        if s.contains(secret) {
+            *s = s.replace(secret, "[REDACTED]");
+        }
+    };
+    match err {
+        Error::Api(mut api) => {
+            clean(&mut api.snippet);
+            if let Some(m) = api.body.message.as_mut() {
+                clean(m);
+            }
+            for item in &mut api.body.errors {
+                for s in [&mut item.title, &mut item.detail].into_iter().flatten() {
+                    clean(s);
+                }
+            }
+            api.body.failure_reasons.iter_mut().for_each(clean);
+            for f in &mut api.body.contact_failures {
+                clean(&mut f.reason);
+            }
+            Error::Api(api)
+        }
+        Error::Html {
+            status,
+            mut snippet,
+        } => {
+            clean(&mut snippet);
+            Error::Html { status, snippet }
+        }
+        Error::Decode {
+            path,
+            status,
+            mut snippet,
+            source,
+        } => {
+            clean(&mut snippet);
+            Error::Decode {
+                path,
+                status,
+                snippet,
+                source,
+            }
+        }
+        Error::Tracking {
+            mut message,
+            mut failure_reasons,
+        } => {
+            clean(&mut message);
+            failure_reasons.iter_mut().for_each(clean);
+            Error::Tracking {
+                message,
+                failure_reasons,
+            }
+        }
+        other => other,
     }
 }
 
@@ -257,9 +392,10 @@ pub(crate) fn classify(
     retry_after: Option<Duration>,
     body: Vec<u8>,
     token: &str,
+    text: bool,
 ) -> Result<RawResponse> {
     if status.is_success() {
-        if looks_like_html(&body) {
+        if !text && looks_like_html(&body) {
             return Err(Error::Html {
                 status,
                 snippet: snippet(&body, token),

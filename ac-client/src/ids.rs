@@ -127,6 +127,26 @@ id_type!(
     /// The id of a user (`/users/{id}`).
     UserId
 );
+id_type!(
+    /// The id of a contact ↔ account association (`/accountContacts/{id}`).
+    AccountContactId
+);
+id_type!(
+    /// The id of one row of a contact's tracking log (`/contacts/{id}/trackingLogs`).
+    TrackingLogId
+);
+id_type!(
+    /// The id of a site-tracking whitelist entry (`/prism/urlWhitelistings/{id}`).
+    UrlWhitelistingId
+);
+id_type!(
+    /// The id of a deal pipeline (`group`, `/dealGroups/{id}`).
+    PipelineId
+);
+id_type!(
+    /// The id of a deal stage (`/dealStages/{id}`).
+    StageId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

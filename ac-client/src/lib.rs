@@ -76,10 +76,11 @@ pub mod retry;
 
 pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
 pub use de::parse_timestamp;
-pub use error::{ApiError, Error, ErrorBody, ErrorItem, Result};
+pub use error::{ApiError, ContactFailure, Error, ErrorBody, ErrorItem, Result};
 pub use ids::*;
 pub use page::Page;
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{contacts, fields, lists, tags};
+pub use resources::{event_tracking, site_tracking};
 pub use retry::RetryPolicy;

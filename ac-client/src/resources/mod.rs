@@ -1,6 +1,8 @@
 //! One handler per AC resource, reached from [`Client`](crate::Client).
 
 pub mod contacts;
+pub mod event_tracking;
+pub mod site_tracking;
 pub mod fields;
 pub mod lists;
 pub mod tags;

@@ -4,8 +4,10 @@
 
 mod contacts;
 mod errors;
+mod event_tracking;
 mod pagination;
 mod secrets;
+mod site_tracking;
 
 use std::time::Duration;
 
