@@ -3,6 +3,9 @@
 //! One test binary (modules per resource) so the workspace links it once.
 
 mod contacts;
+mod fields;
+mod lists;
+mod tags;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
 use ac_mock::MockServer;
