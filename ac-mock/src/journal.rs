@@ -14,12 +14,34 @@ pub struct JournalEntry {
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
-    /// Status the mock answered with.
+    /// Status the mock answered with; 0 when a fault rule dropped the connection.
     pub status: u16,
     /// The mock's id of the account the `Api-Token` selected, if any.
     pub account: Option<u64>,
     /// When the answer was sent.
     pub at: DateTime<Utc>,
+}
+
+/// Which entries `GET /__admin/requests` returns; `None` matches anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalFilter {
+    /// Exact HTTP method, compared case-insensitively.
+    pub method: Option<String>,
+    /// The path must start with this.
+    pub path_prefix: Option<String>,
+}
+
+impl JournalFilter {
+    /// Whether the entry passes the filter.
+    pub fn matches(&self, e: &JournalEntry) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| e.path.starts_with(p))
+    }
 }
 
 /// Keeps at most `capacity` entries; the oldest fall off.
@@ -57,6 +79,17 @@ impl Journal {
     /// Up to `limit` entries, newest first.
     pub fn newest(&self, limit: usize) -> Vec<JournalEntry> {
         self.entries.iter().rev().take(limit).cloned().collect()
+    }
+
+    /// Up to `limit` entries matching `filter`, newest first.
+    pub fn newest_matching(&self, limit: usize, filter: &JournalFilter) -> Vec<JournalEntry> {
+        self.entries
+            .iter()
+            .rev()
+            .filter(|e| filter.matches(e))
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     /// Number of entries held.
@@ -98,5 +131,21 @@ mod tests {
         }
         let statuses: Vec<u16> = j.newest(10).iter().map(|e| e.status).collect();
         assert_eq!(statuses, vec![9, 8, 7]);
+    }
+
+    #[test]
+    fn filter_matches_method_case_insensitively_and_path_prefix() {
+        let mut j = Journal::new(10);
+        j.push(entry(1));
+        let mut post = entry(2);
+        post.method = "POST".into();
+        post.path = "/api/3/tags".into();
+        j.push(post);
+        let f = JournalFilter {
+            method: Some("post".into()),
+            path_prefix: Some("/api/3/t".into()),
+        };
+        let hits: Vec<u16> = j.newest_matching(10, &f).iter().map(|e| e.status).collect();
+        assert_eq!(hits, vec![2]);
     }
 }

@@ -3,8 +3,10 @@
 //! `ac-mock` answers AC's routes (`/api/3/contacts`, `/tags`, `/lists`, `/fields`, ...) with
 //! AC's JSON shapes, status codes and error bodies, and keeps what you write: a POST followed
 //! by a GET returns what was written. Each account's data is isolated and selected by the
-//! `Api-Token` header. An admin API under `/__admin` offers health, reset and a bounded
-//! request journal.
+//! `Api-Token` header. An admin API under `/__admin` offers health, reset, isolated accounts,
+//! state export/import, a bounded request journal, fault rules, simulated campaigns and a
+//! webhook delivery log; webhooks are delivered as AC sends them, and AC's rate limits can be
+//! switched on. See the crate's README for every endpoint with curl examples.
 //!
 //! Use it in-process from Rust tests:
 //!
@@ -43,6 +45,7 @@
 #![recursion_limit = "256"]
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
@@ -50,13 +53,18 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod admin;
+pub mod campaigns;
+pub mod faults;
 pub mod journal;
 pub mod middleware;
+pub mod persist;
 pub mod query;
+pub mod ratelimit;
 pub mod reply;
 pub mod routes;
 pub mod server;
 pub mod store;
+pub mod webhooks_out;
 
 pub use server::{app, AccountId, AppState, Options};
 
@@ -68,6 +76,7 @@ pub struct MockServer {
     state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    state_file: Option<PathBuf>,
 }
 
 impl MockServer {
@@ -116,15 +125,32 @@ impl MockServer {
         &self.state
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    /// The whole state as a document (what `GET /__admin/state` answers).
+    pub fn export_state(&self) -> persist::StateDoc {
+        self.state.export_state()
+    }
+
+    /// Writes the whole state to a file (atomically), as a clean shutdown does with
+    /// [`MockServerBuilder::state_file`].
+    pub fn save_state(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
+        persist::save(path.as_ref(), &self.state.export_state()).map_err(std::io::Error::other)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, waits for the server task, then
+    /// writes the state file when one was configured.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.map_err(std::io::Error::other)?,
             None => Ok(()),
+        };
+        if let Some(path) = self.state_file.take() {
+            self.save_state(&path)?;
+            tracing::info!(path = %path.display(), "state written");
         }
+        served
     }
 }
 
@@ -140,6 +166,9 @@ impl Drop for MockServer {
 #[derive(Debug, Clone, Default)]
 pub struct MockServerBuilder {
     options: Options,
+    seed: Option<PathBuf>,
+    initial: Option<persist::StateDoc>,
+    state_file: Option<PathBuf>,
 }
 
 impl MockServerBuilder {
@@ -198,6 +227,52 @@ impl MockServerBuilder {
         self
     }
 
+    /// Requests per second per account; more get AC's 429 (`Retry-After`, `RateLimit-Limit`,
+    /// `RateLimit-Remaining`). Default: unlimited. AC's own limit is 5.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.options.rate_limit = Some(per_second).filter(|n| *n > 0);
+        self
+    }
+
+    /// Whether bulk import's per-minute limits (20 single-contact, 100 multi-contact
+    /// requests/min, answered 400 `success: 0`) apply (default `true`, as on AC).
+    pub fn bulk_import_limits(mut self, on: bool) -> Self {
+        self.options.bulk_import_limits = on;
+        self
+    }
+
+    /// Adds a fault rule in force from the start (see [`faults::FaultRule`]); an invalid rule
+    /// makes [`MockServerBuilder::start`] fail with a message saying why.
+    pub fn fault(mut self, rule: faults::FaultRule) -> Self {
+        self.options.faults.push(rule);
+        self
+    }
+
+    /// How many webhook deliveries `GET /__admin/webhook-deliveries` keeps (default 1000).
+    pub fn delivery_log_size(mut self, size: usize) -> Self {
+        self.options.delivery_log_size = size;
+        self
+    }
+
+    /// Loads this state document (as `GET /__admin/state` exports it) at start.
+    pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seed = Some(path.into());
+        self
+    }
+
+    /// Starts with this state document.
+    pub fn initial_state(mut self, doc: persist::StateDoc) -> Self {
+        self.initial = Some(doc);
+        self
+    }
+
+    /// Loads the state from this file at start when it exists (it wins over a seed), and
+    /// writes it there on [`MockServer::shutdown`], so a restart loses nothing.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// The options as set so far.
     pub fn options(&self) -> &Options {
         &self.options
@@ -205,6 +280,18 @@ impl MockServerBuilder {
 
     /// Binds the listener and serves in a background task.
     pub async fn start(self) -> std::io::Result<MockServer> {
+        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+        for (i, rule) in self.options.faults.iter().enumerate() {
+            rule.action()
+                .map_err(|e| invalid(format!("fault rule {}: {e}", i + 1)))?;
+        }
+        let mut initial = self.initial;
+        if let Some(seed) = &self.seed {
+            initial = Some(persist::load(seed).map_err(|e| invalid(e.to_string()))?);
+        }
+        if let Some(path) = self.state_file.as_ref().filter(|p| p.exists()) {
+            initial = Some(persist::load(path).map_err(|e| invalid(e.to_string()))?);
+        }
         let listener = TcpListener::bind(self.options.listen).await?;
         let addr = listener.local_addr()?;
         let host = if addr.ip().is_unspecified() {
@@ -214,6 +301,11 @@ impl MockServerBuilder {
         };
         let base_url = format!("http://{host}");
         let state = AppState::new(self.options, base_url.clone());
+        if let Some(doc) = initial {
+            state
+                .import_state(doc)
+                .map_err(|e| invalid(format!("invalid state document: {e}")))?;
+        }
         let router = app(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -230,6 +322,7 @@ impl MockServerBuilder {
             state,
             shutdown: Some(tx),
             task: Some(task),
+            state_file: self.state_file,
         })
     }
 }

@@ -1,16 +1,20 @@
 //! The `ac-mock` binary: serves the fake ActiveCampaign API until Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use ac_mock::faults::FaultRule;
+use clap::{Parser, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
 /// A stateful fake of ActiveCampaign's v3 API for tests and CI.
 ///
-/// Serves AC's /api/3 routes (header Api-Token), and an admin API under /__admin
-/// (health, reset, request journal). Prints one line with the base URL and credentials on
-/// start; logs go to stderr (set RUST_LOG=debug for more).
+/// Serves AC's /api/3 routes (header Api-Token), the tracking host's /event and /visit, and
+/// an admin API under /__admin (health, reset, accounts, state export/import, request
+/// journal, fault rules, simulated campaigns, webhook deliveries). Prints one line with the
+/// base URL and credentials on start; logs go to stderr (RUST_LOG=debug for more). Ctrl-C or
+/// SIGTERM stops it cleanly and writes --state-file. Every flag has an AC_MOCK_* env fallback.
 #[derive(Debug, Parser)]
 #[command(name = "ac-mock", version, about, long_about)]
 struct Cli {
@@ -33,6 +37,80 @@ struct Cli {
     /// How many requests the journal (GET /__admin/requests) keeps; older ones fall off.
     #[arg(long, env = "AC_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     journal_size: usize,
+
+    /// State document to load at start (JSON, as GET /__admin/state exports it).
+    #[arg(long, env = "AC_MOCK_SEED", value_name = "FILE")]
+    seed: Option<PathBuf>,
+
+    /// Load the state from FILE at start when it exists (wins over --seed), and write it
+    /// there on clean shutdown (Ctrl-C, SIGTERM), so a restart loses nothing.
+    #[arg(long, env = "AC_MOCK_STATE_FILE", value_name = "FILE")]
+    state_file: Option<PathBuf>,
+
+    /// A fault rule in force from the start, as JSON (the body of POST /__admin/faults), or a
+    /// JSON array of rules. Repeatable. E.g. --fault '{"path":"/api/3/tags","status":503,"times":2}'
+    #[arg(long = "fault", env = "AC_MOCK_FAULTS", value_name = "JSON", value_parser = parse_faults)]
+    faults: Vec<FaultArg>,
+
+    /// Requests per second per account before AC's 429 (Retry-After, RateLimit-Limit,
+    /// RateLimit-Remaining). 0 = unlimited (the default); AC's own limit is 5.
+    #[arg(
+        long,
+        env = "AC_MOCK_RATE_LIMIT",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    rate_limit: u32,
+
+    /// Turn off bulk import's per-minute limits (20 single-contact, 100 multi-contact
+    /// requests/min, answered 400 like AC).
+    #[arg(long, env = "AC_MOCK_NO_BULK_IMPORT_LIMITS")]
+    no_bulk_import_limits: bool,
+
+    /// How many webhook deliveries GET /__admin/webhook-deliveries keeps.
+    #[arg(
+        long,
+        env = "AC_MOCK_DELIVERY_LOG_SIZE",
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    delivery_log_size: usize,
+
+    /// Log format on stderr.
+    #[arg(long, env = "AC_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// One `--fault` value: a rule or an array of rules.
+#[derive(Debug, Clone)]
+struct FaultArg(Vec<FaultRule>);
+
+fn parse_faults(text: &str) -> Result<FaultArg, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let rules: Vec<FaultRule> = match value {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("invalid fault rule: {e}"))?,
+        other => {
+            vec![serde_json::from_value(other).map_err(|e| format!("invalid fault rule: {e}"))?]
+        }
+    };
+    for rule in &rules {
+        rule.action()
+            .map_err(|e| format!("invalid fault rule: {e}"))?;
+    }
+    Ok(FaultArg(rules))
 }
 
 async fn shutdown_signal() {
@@ -65,23 +143,39 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Pretty => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
 
-    let server = match ac_mock::MockServer::builder()
+    let mut builder = ac_mock::MockServer::builder()
         .listen(cli.listen)
         .api_token(cli.api_token)
         .actid(cli.actid)
         .event_key(cli.event_key)
         .journal_size(cli.journal_size)
-        .start()
-        .await
-    {
+        .rate_limit(cli.rate_limit)
+        .bulk_import_limits(!cli.no_bulk_import_limits)
+        .delivery_log_size(cli.delivery_log_size);
+    for rule in cli.faults.into_iter().flat_map(|f| f.0) {
+        builder = builder.fault(rule);
+    }
+    if let Some(seed) = cli.seed {
+        builder = builder.seed_file(seed);
+    }
+    if let Some(path) = cli.state_file {
+        builder = builder.state_file(path);
+    }
+    let server = match builder.start().await {
         Ok(server) => server,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("ac-mock: {e}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("ac-mock: cannot listen on {}: {e}", cli.listen);
             return ExitCode::from(1);

@@ -1,7 +1,8 @@
 //! Cross-cutting behaviour: auth, the request journal, JSON error bodies, body parsing.
 //!
-//! Order (outermost first): journal → json_errors → body limit → [faults, rate limit: later]
-//! → auth (only on `/api/3`) → handlers.
+//! Order (outermost first): journal → faults → json_errors → body limit → rate limits →
+//! auth (only on `/api/3`) → handlers. Faults sit outside `json_errors` so that their HTML
+//! pages and plain-text bodies leave exactly as configured; admin routes are never faulted.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request, State};
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::faults::Dropped;
 use crate::journal::JournalEntry;
 use crate::reply::ApiError;
 use crate::server::AppState;
@@ -43,7 +45,11 @@ pub async fn journal(State(state): State<AppState>, req: Request, next: Next) ->
         method,
         path,
         query,
-        status: res.status().as_u16(),
+        status: if res.extensions().get::<Dropped>().is_some() {
+            0
+        } else {
+            res.status().as_u16()
+        },
         account: res
             .extensions()
             .get::<crate::server::AccountId>()
@@ -133,4 +139,107 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
         return Ok(Value::Null);
     }
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))
+}
+
+/// Applies the first matching fault rule (see [`crate::faults`]). Admin routes are exempt.
+pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/__admin") {
+        return next.run(req).await;
+    }
+    let fault = state.with_faults(|f| {
+        if f.is_empty() {
+            None
+        } else {
+            f.pick(req.method().as_str(), req.uri().path())
+        }
+    });
+    let Some(fault) = fault else {
+        return next.run(req).await;
+    };
+    tracing::debug!(rule = fault.rule, path = %req.uri().path(), "fault rule applied");
+    if fault.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await;
+    }
+    match crate::faults::respond(&fault.action) {
+        Some(res) => res,
+        None => next.run(req).await,
+    }
+}
+
+/// AC's answer when the per-second limit is hit: 429 with `Retry-After`, `RateLimit-Limit`
+/// and `RateLimit-Remaining: 0`.
+fn too_many(limit: u32, retry_after: u64) -> Response {
+    let mut res = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({"message": "Too Many Requests"})),
+    )
+        .into_response();
+    let h = res.headers_mut();
+    h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    h.insert("ratelimit-limit", HeaderValue::from(limit));
+    h.insert("ratelimit-remaining", HeaderValue::from(0u32));
+    res
+}
+
+/// Per-account rate limits on `/api/3` (see [`crate::ratelimit`]): the per-second bucket
+/// (when configured) and bulk import's per-minute limits, answered as AC does
+/// (400 `{"success":0,"message":"Rate limit exceeded.",...}`).
+pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limits = state.limits();
+    let path = req.uri().path();
+    let is_bulk = req.method() == axum::http::Method::POST
+        && path.trim_end_matches('/') == "/api/3/import/bulk_import";
+    if (limits.per_second().is_none() && !(is_bulk && limits.bulk_enabled()))
+        || !path.starts_with("/api/3")
+    {
+        return next.run(req).await;
+    }
+    let account = req
+        .headers()
+        .get("api-token")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| state.account_by_token(t.trim()));
+    let Some(account) = account else {
+        return next.run(req).await; // auth answers 403
+    };
+    let now = std::time::Instant::now();
+    if let (Some(n), Err(limited)) = (limits.per_second(), limits.check(account, now)) {
+        let mut res = too_many(n, limited.retry_after_secs);
+        res.extensions_mut().insert(account);
+        return res;
+    }
+    if !(is_bulk && limits.bulk_enabled()) {
+        return next.run(req).await;
+    }
+    // Count the contacts: the body has to be read, then handed on unchanged.
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.options().max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(json!({"message": "Payload Too Large: request body exceeds the limit"})),
+            )
+                .into_response()
+        }
+    };
+    let contacts = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("contacts").and_then(Value::as_array).map(Vec::len));
+    if let Some(n) = contacts.filter(|n| *n > 0) {
+        if let Err(limit) = limits.check_bulk(account, n, now) {
+            let reason = format!(
+                "Up to {limit} imports may be requested per minute.Please batch contacts into larger requests, or retry this request in a minute."
+            );
+            let mut res = (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"success": 0, "message": "Rate limit exceeded.", "failureReasons": [reason]})),
+            )
+                .into_response();
+            res.extensions_mut().insert(account);
+            return res;
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

@@ -2,15 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use chrono::FixedOffset;
 
+use crate::campaigns::Campaigns;
+use crate::faults::{FaultRule, Faults};
 use crate::journal::Journal;
+use crate::persist::{AccountDoc, StateDoc, STATE_VERSION};
+use crate::ratelimit::Limits;
 use crate::reply::ApiError;
 use crate::store::Store;
+use crate::webhooks_out::{Origin, WebhookOut};
 use crate::{admin, middleware, routes};
 
 /// Everything the server is configured with. Built by [`crate::MockServerBuilder`].
@@ -34,6 +39,14 @@ pub struct Options {
     pub allow_duplicate_tags: bool,
     /// Status of `POST /contactTags` when it creates a new row (201 per docs, 200 seen live).
     pub contact_tag_created_status: u16,
+    /// Requests per second per account before a 429 (`None` = unlimited, the default).
+    pub rate_limit: Option<u32>,
+    /// Whether bulk import's per-minute limits (20 single-contact, 100 multi-contact) apply.
+    pub bulk_import_limits: bool,
+    /// Fault rules in force from the start.
+    pub faults: Vec<FaultRule>,
+    /// How many webhook deliveries `GET /__admin/webhook-deliveries` keeps.
+    pub delivery_log_size: usize,
 }
 
 impl Default for Options {
@@ -49,6 +62,10 @@ impl Default for Options {
             max_body_bytes: 2 * 1024 * 1024,
             allow_duplicate_tags: false,
             contact_tag_created_status: 201,
+            rate_limit: None,
+            bulk_import_limits: true,
+            faults: Vec::new(),
+            delivery_log_size: 1000,
         }
     }
 }
@@ -72,6 +89,8 @@ pub struct Account {
     pub utc_offset: FixedOffset,
     /// The account's data.
     pub store: Store,
+    /// Simulated campaigns (`/__admin/campaigns`).
+    pub campaigns: Campaigns,
 }
 
 /// How a handler renders records of one account: absolute links and the account's offset.
@@ -97,6 +116,20 @@ struct Shared {
     base_url: String,
     accounts: Mutex<Accounts>,
     journal: Mutex<Journal>,
+    faults: Mutex<Faults>,
+    limits: Limits,
+    hooks: WebhookOut,
+}
+
+/// A handle on the state that does not keep the server alive (held by background tasks).
+#[derive(Debug, Clone)]
+pub struct WeakState(Weak<Shared>);
+
+impl WeakState {
+    /// The state, while the server still exists.
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0.upgrade().map(|inner| AppState { inner })
+    }
 }
 
 /// Shared server state: cheap to clone. No lock is ever held across an `.await`.
@@ -120,9 +153,18 @@ impl AppState {
                 journal: Mutex::new(Journal::new(options.journal_size)),
                 base_url: base_url.into().trim_end_matches('/').to_string(),
                 accounts: Mutex::new(Accounts::default()),
+                faults: Mutex::new(Faults::default()),
+                limits: Limits::new(options.rate_limit, options.bulk_import_limits),
+                hooks: WebhookOut::new(options.delivery_log_size),
                 options: options.clone(),
             }),
         };
+        for rule in &options.faults {
+            // Rules from options were checked when they were set; a bad one is skipped.
+            if let Err(e) = state.add_fault(rule.clone()) {
+                tracing::warn!(error = %e, "ignoring an invalid fault rule");
+            }
+        }
         state.add_account(
             &options.api_token,
             &options.actid,
@@ -164,9 +206,172 @@ impl AppState {
                 event_key: event_key.to_string(),
                 utc_offset,
                 store,
+                campaigns: Campaigns::default(),
             },
         );
         id
+    }
+
+    /// Creates a new, empty account with fresh random credentials (`POST /__admin/accounts`).
+    /// Returns its id, `Api-Token`, `actid` and event key.
+    pub fn create_account(&self) -> (AccountId, String, String, String) {
+        use rand::Rng;
+        let mut rng = rand::rng();
+        let hex = |rng: &mut rand::rngs::ThreadRng, n: usize| -> String {
+            (0..n)
+                .map(|_| format!("{:x}", rng.random_range(0..16u8)))
+                .collect()
+        };
+        let token = hex(&mut rng, 64);
+        let key = hex(&mut rng, 40);
+        let actid = {
+            let accounts = lock(&self.inner.accounts);
+            let highest = accounts
+                .by_id
+                .values()
+                .filter_map(|a| a.actid.parse::<u64>().ok())
+                .max()
+                .unwrap_or(999_999);
+            (highest + 1).to_string()
+        };
+        let id = self.add_account(&token, &actid, &key, self.inner.options.utc_offset);
+        (id, token, actid, key)
+    }
+
+    /// Every account's id and credentials, in creation order.
+    pub fn accounts(&self) -> Vec<(AccountId, String, String, String)> {
+        lock(&self.inner.accounts)
+            .by_id
+            .values()
+            .map(|a| {
+                (
+                    a.id,
+                    a.api_token.clone(),
+                    a.actid.clone(),
+                    a.event_key.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Runs `f` on a whole account (store and campaigns), then drains the store's outbox
+    /// without delivering anything: for admin actions whose effects are reported separately.
+    pub fn with_account<R>(&self, id: AccountId, f: impl FnOnce(&mut Account) -> R) -> Option<R> {
+        let mut accounts = lock(&self.inner.accounts);
+        let account = accounts.by_id.get_mut(&id)?;
+        let result = f(account);
+        account.store.drain_changes();
+        Some(result)
+    }
+
+    /// The whole state (every account's credentials and data) as a document.
+    pub fn export_state(&self) -> StateDoc {
+        let accounts = lock(&self.inner.accounts);
+        StateDoc {
+            version: STATE_VERSION,
+            accounts: accounts
+                .by_id
+                .values()
+                .map(|a| AccountDoc {
+                    api_token: a.api_token.clone(),
+                    actid: a.actid.clone(),
+                    event_key: a.event_key.clone(),
+                    utc_offset: Some(a.utc_offset.to_string()),
+                    store: a.store.clone(),
+                    campaigns: a.campaigns.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Replaces every account with the document's. The account from the options always
+    /// exists afterwards (added empty when the document lacks it). Nothing changes when the
+    /// document is invalid (duplicate tokens, a bad offset).
+    pub fn import_state(&self, doc: StateDoc) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut rows = Vec::with_capacity(doc.accounts.len() + 1);
+        for (i, a) in doc.accounts.into_iter().enumerate() {
+            if a.api_token.trim().is_empty() {
+                return Err(format!("accounts[{i}].api_token is empty"));
+            }
+            if !seen.insert(a.api_token.clone()) {
+                return Err(format!(
+                    "accounts[{i}].api_token is used by an earlier account"
+                ));
+            }
+            let offset = match &a.utc_offset {
+                None => self.inner.options.utc_offset,
+                Some(text) => text.parse::<FixedOffset>().map_err(|_| {
+                    format!("accounts[{i}].utc_offset {text:?} is not an offset such as -05:00")
+                })?,
+            };
+            rows.push((a, offset));
+        }
+        let o = &self.inner.options;
+        if !seen.contains(&o.api_token) {
+            rows.insert(
+                0,
+                (
+                    AccountDoc {
+                        api_token: o.api_token.clone(),
+                        actid: o.actid.clone(),
+                        event_key: o.event_key.clone(),
+                        utc_offset: None,
+                        store: Store::default(),
+                        campaigns: Campaigns::default(),
+                    },
+                    o.utc_offset,
+                ),
+            );
+        }
+        let mut accounts = lock(&self.inner.accounts);
+        *accounts = Accounts::default();
+        for (a, utc_offset) in rows {
+            accounts.next_id += 1;
+            let id = AccountId(accounts.next_id);
+            let mut store = a.store;
+            store.drain_changes();
+            accounts.by_id.insert(
+                id,
+                Account {
+                    id,
+                    api_token: a.api_token,
+                    actid: a.actid,
+                    event_key: a.event_key,
+                    utc_offset,
+                    store,
+                    campaigns: a.campaigns,
+                },
+            );
+        }
+        drop(accounts);
+        self.inner.limits.clear();
+        Ok(())
+    }
+
+    /// Adds a fault rule; returns its id or what is wrong with it.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<u64, String> {
+        lock(&self.inner.faults).add(rule)
+    }
+
+    /// Runs `f` on the fault rules.
+    pub fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+        f(&mut lock(&self.inner.faults))
+    }
+
+    /// The rate limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The outgoing webhook queue and its delivery log.
+    pub fn webhooks_out(&self) -> &WebhookOut {
+        &self.inner.hooks
+    }
+
+    /// A handle that does not keep the state alive.
+    pub fn weak(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.inner))
     }
 
     /// The account whose `Api-Token` this is.
@@ -203,9 +408,19 @@ impl AppState {
             contact_tag_created_status: self.inner.options.contact_tag_created_status,
         };
         let result = f(&mut account.store, &ctx);
-        for change in account.store.drain_changes() {
-            // Webhook delivery will subscribe here; for now the changes are only logged.
-            tracing::debug!(account = id.0, ?change, "store change");
+        let changes = account.store.drain_changes();
+        if !changes.is_empty() {
+            tracing::debug!(account = id.0, ?changes, "store changes");
+            let out = crate::webhooks_out::from_changes(
+                &account.store,
+                id,
+                &changes,
+                Origin::API,
+                crate::store::now(),
+                account.utc_offset,
+            );
+            drop(accounts);
+            self.inner.hooks.send(out, self.weak());
         }
         result
     }
@@ -222,6 +437,7 @@ impl AppState {
     pub fn reset(&self) {
         for account in lock(&self.inner.accounts).by_id.values_mut() {
             account.store.clear();
+            account.campaigns.clear();
         }
     }
 
@@ -242,10 +458,18 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/3", api)
         .nest("/__admin", admin::router())
         .fallback(middleware::not_found)
-        // Outermost last: journal sees the final status of everything below it. Fault
-        // injection and rate limiting belong between the journal and auth.
+        // Outermost last: journal sees the final status of everything below it; faults sit
+        // outside json_errors so their HTML and text bodies leave untouched.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::rate_limit,
+        ))
         .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
         .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::faults,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::journal,

@@ -1,0 +1,474 @@
+//! Outgoing webhooks (reference §10): AC-shaped, form-encoded POSTs with PHP-style bracketed
+//! keys, built from the store's [`Change`]s after each API request (or from a simulated
+//! campaign event) and delivered by one background task. Never retried; a 410 answer makes
+//! the webhook inactive; bulk imports fire none. Every attempt lands in a bounded log served
+//! at `GET /__admin/webhook-deliveries`.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::campaigns::{Campaign, CampaignEventType};
+use crate::server::{AccountId, WeakState};
+use crate::store::{Change, Store};
+
+/// How long a receiver has to answer.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One webhook POST waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The mock's account.
+    pub account: AccountId,
+    /// The webhook's id in that account.
+    pub webhook: u64,
+    /// Where to POST.
+    pub url: String,
+    /// Event name (`type`).
+    pub event: String,
+    /// The form fields, in order.
+    pub form: Vec<(String, String)>,
+}
+
+impl Outgoing {
+    /// The form-encoded body (`contact%5Bemail%5D=...`).
+    pub fn body(&self) -> String {
+        serde_urlencoded::to_string(&self.form).unwrap_or_default()
+    }
+}
+
+/// One delivery attempt, as `GET /__admin/webhook-deliveries` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRecord {
+    /// When the POST was made.
+    pub at: DateTime<Utc>,
+    /// The mock's account id.
+    pub account: u64,
+    /// The webhook's id.
+    pub webhook: u64,
+    /// Where it was sent.
+    pub url: String,
+    /// Event name.
+    #[serde(rename = "type")]
+    pub event: String,
+    /// The form-encoded body that was sent.
+    pub body: String,
+    /// The receiver's status, when it answered.
+    pub status: Option<u16>,
+    /// Why there was no answer (connection refused, timeout), when there was none.
+    pub error: Option<String>,
+    /// True when a 410 answer made the webhook inactive.
+    pub deactivated: bool,
+}
+
+/// The delivery queue and log, owned by the server state.
+#[derive(Debug)]
+pub struct WebhookOut {
+    tx: mpsc::UnboundedSender<Outgoing>,
+    rx: Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
+    log: Mutex<VecDeque<DeliveryRecord>>,
+    capacity: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl WebhookOut {
+    /// A queue whose log keeps at most `capacity` deliveries.
+    pub fn new(capacity: usize) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            tx,
+            rx: Mutex::new(Some(rx)),
+            log: Mutex::new(VecDeque::new()),
+            capacity,
+        }
+    }
+
+    /// Queues deliveries; starts the background sender on first use (needs a Tokio runtime).
+    pub(crate) fn send(&self, items: Vec<Outgoing>, state: WeakState) {
+        if items.is_empty() {
+            return;
+        }
+        if let Some(rx) = lock(&self.rx).take() {
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    handle.spawn(run(rx, state));
+                }
+                Err(_) => {
+                    tracing::warn!("no Tokio runtime: webhooks are not delivered");
+                    return;
+                }
+            }
+        }
+        for item in items {
+            let _ = self.tx.send(item);
+        }
+    }
+
+    /// Up to `limit` deliveries, newest first.
+    pub fn deliveries(&self, limit: usize) -> Vec<DeliveryRecord> {
+        lock(&self.log).iter().rev().take(limit).cloned().collect()
+    }
+
+    /// How many deliveries the log keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forgets the log.
+    pub fn clear(&self) {
+        lock(&self.log).clear();
+    }
+
+    fn record(&self, r: DeliveryRecord) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut log = lock(&self.log);
+        while log.len() >= self.capacity {
+            log.pop_front();
+        }
+        log.push_back(r);
+    }
+}
+
+async fn run(mut rx: mpsc::UnboundedReceiver<Outgoing>, state: WeakState) {
+    let http = match reqwest::Client::builder()
+        .timeout(DELIVERY_TIMEOUT)
+        .user_agent("ActiveCampaign/1.0 (ac-mock)")
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot build the webhook HTTP client");
+            return;
+        }
+    };
+    while let Some(item) = rx.recv().await {
+        let body = item.body();
+        let sent = http
+            .post(&item.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body.clone())
+            .send()
+            .await;
+        let (status, error) = match sent {
+            Ok(res) => (Some(res.status().as_u16()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let Some(state) = state.upgrade() else {
+            return; // the server is gone
+        };
+        let deactivated = status == Some(410)
+            && state
+                .with_account(item.account, |a| a.store.deactivate_webhook(item.webhook))
+                .unwrap_or(false);
+        tracing::debug!(url = %item.url, event = %item.event, ?status, "webhook delivered");
+        state.webhooks_out().record(DeliveryRecord {
+            at: Utc::now(),
+            account: item.account.0,
+            webhook: item.webhook,
+            url: item.url,
+            event: item.event,
+            body,
+            status,
+            error,
+            deactivated,
+        });
+    }
+}
+
+/// Who caused an event: `initiated_from` (matched against a webhook's `sources`) and
+/// `initiated_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// `public`, `admin`, `api` or `system`.
+    pub from: &'static str,
+    /// The actor.
+    pub by: &'static str,
+}
+
+impl Origin {
+    /// A change made through the API.
+    pub const API: Origin = Origin {
+        from: "api",
+        by: "api",
+    };
+}
+
+type Form = Vec<(String, String)>;
+
+fn push(form: &mut Form, k: &str, v: impl Into<String>) {
+    form.push((k.to_string(), v.into()));
+}
+
+fn head(
+    form: &mut Form,
+    event: &str,
+    origin: Origin,
+    list: u64,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) {
+    push(form, "type", event);
+    push(
+        form,
+        "date_time",
+        now.with_timezone(&offset)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+    );
+    push(form, "initiated_from", origin.from);
+    push(form, "initiated_by", origin.by);
+    push(form, "list", list.to_string());
+}
+
+/// The customer account (organisation) a contact belongs to: (id, name).
+fn customer_account(store: &Store, contact: u64) -> (u64, String) {
+    store
+        .account_contacts
+        .iter()
+        .find(|ac| ac.contact == contact)
+        .and_then(|ac| store.accounts.get(ac.account))
+        .map(|a| (a.id, a.name.clone()))
+        .unwrap_or((0, String::new()))
+}
+
+/// The `contact[...]` block plus the top-level `customer_acct_*`/`orgname` keys; `None` when
+/// the contact no longer exists.
+fn contact_block(form: &mut Form, store: &Store, contact: u64) -> Option<()> {
+    let c = store.contacts.get(contact)?;
+    let tags: Vec<String> = store
+        .contact_tags
+        .iter()
+        .filter(|ct| ct.contact == contact)
+        .filter_map(|ct| store.tags.get(ct.tag).map(|t| t.tag.clone()))
+        .collect();
+    let (acct_id, acct_name) = customer_account(store, contact);
+    push(form, "contact[id]", c.id.to_string());
+    push(form, "contact[email]", c.email.clone());
+    push(form, "contact[first_name]", c.first_name.clone());
+    push(form, "contact[last_name]", c.last_name.clone());
+    push(form, "contact[phone]", c.phone.clone());
+    push(form, "contact[ip]", "0.0.0.0");
+    push(form, "contact[tags]", tags.join(", "));
+    push(form, "contact[orgname]", c.orgname.clone());
+    push(form, "contact[customer_acct_name]", acct_name.clone());
+    for fv in store.field_values.iter().filter(|fv| fv.contact == contact) {
+        if let Some(f) = store.fields.get(fv.field) {
+            push(
+                form,
+                &format!("contact[fields][{}]", f.perstag.to_lowercase()),
+                fv.value.clone(),
+            );
+        }
+    }
+    push(form, "customer_acct_name", acct_name);
+    push(form, "customer_acct_id", acct_id.to_string());
+    push(form, "orgname", c.orgname.clone());
+    Some(())
+}
+
+fn to_hooks(
+    store: &Store,
+    account: AccountId,
+    event: &str,
+    origin: Origin,
+    list: u64,
+    form: &Form,
+    out: &mut Vec<Outgoing>,
+) {
+    for w in store.webhooks.iter() {
+        if w.matches(event, origin.from, list) {
+            out.push(Outgoing {
+                account,
+                webhook: w.id,
+                url: w.url.clone(),
+                event: event.to_string(),
+                form: form.clone(),
+            });
+        }
+    }
+}
+
+/// The webhooks that the changes of one API request fire, built while the store is at hand.
+pub fn from_changes(
+    store: &Store,
+    account: AccountId,
+    changes: &[Change],
+    origin: Origin,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Vec<Outgoing> {
+    let mut out = Vec::new();
+    if store.webhooks.iter().all(|w| !w.active) {
+        return out;
+    }
+    let created: BTreeSet<u64> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ContactCreated { contact } => Some(*contact),
+            _ => None,
+        })
+        .collect();
+    let mut updated = BTreeSet::new();
+    for change in changes {
+        let (event, contact, list, tag) = match change {
+            Change::ContactSubscribed { contact, list } => ("subscribe", *contact, *list, None),
+            Change::ContactUnsubscribed { contact, list } => ("unsubscribe", *contact, *list, None),
+            Change::ContactUpdated { contact } | Change::FieldValueSet { contact, .. } => {
+                if created.contains(contact) || !updated.insert(*contact) {
+                    continue;
+                }
+                ("update", *contact, 0, None)
+            }
+            Change::ContactTagAdded { contact, tag } => {
+                ("contact_tag_added", *contact, 0, Some(*tag))
+            }
+            Change::ContactTagRemoved { contact, tag } => {
+                ("contact_tag_removed", *contact, 0, Some(*tag))
+            }
+            // Bulk imports fire no webhooks (reference §9); other changes have no event here.
+            _ => continue,
+        };
+        let mut form = Form::new();
+        head(&mut form, event, origin, list, now, offset);
+        if contact_block(&mut form, store, contact).is_none() {
+            continue;
+        }
+        if let Some(tag) = tag {
+            let name = store
+                .tags
+                .get(tag)
+                .map(|t| t.tag.clone())
+                .unwrap_or_default();
+            push(&mut form, "tag", name);
+        }
+        to_hooks(store, account, event, origin, list, &form, &mut out);
+    }
+    out
+}
+
+/// What a simulated campaign event carries besides the campaign and contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CampaignExtras {
+    /// Click: the link's id.
+    pub link_id: Option<u64>,
+    /// Click: the link's URL.
+    pub link_url: Option<String>,
+    /// Bounce: `hard` or `soft`.
+    pub bounce_type: Option<String>,
+    /// Unsubscribe reason or bounce description.
+    pub reason: Option<String>,
+}
+
+/// The webhooks a simulated campaign event fires (contact `None` for `sent`).
+#[allow(clippy::too_many_arguments)]
+pub fn from_campaign_event(
+    store: &Store,
+    account: AccountId,
+    campaign: &Campaign,
+    event: CampaignEventType,
+    contact: Option<u64>,
+    extras: &CampaignExtras,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Vec<Outgoing> {
+    let source = event.source();
+    let origin = Origin {
+        from: source,
+        by: source,
+    };
+    let name = event.as_str();
+    let mut form = Form::new();
+    head(&mut form, name, origin, campaign.list, now, offset);
+    let c = campaign.id.to_string();
+    push(&mut form, "campaign[id]", c.clone());
+    push(&mut form, "campaign[name]", campaign.name.clone());
+    if event != CampaignEventType::Bounce && event != CampaignEventType::Unsubscribe {
+        let recipients = store
+            .contact_lists
+            .iter()
+            .filter(|m| m.list == campaign.list && m.status == 1)
+            .count();
+        push(
+            &mut form,
+            "campaign[status]",
+            if event == CampaignEventType::Sent {
+                "2"
+            } else {
+                "5"
+            },
+        );
+        push(&mut form, "campaign[type]", "single");
+        push(&mut form, "campaign[recipients]", recipients.to_string());
+        push(&mut form, "campaign[message][id]", c.clone());
+        push(
+            &mut form,
+            "campaign[message][subject]",
+            campaign.subject.clone(),
+        );
+    }
+    if let Some(contact) = contact {
+        if contact_block(&mut form, store, contact).is_none() {
+            return Vec::new();
+        }
+    }
+    match event {
+        CampaignEventType::Click => {
+            push(
+                &mut form,
+                "link[id]",
+                extras.link_id.unwrap_or(1).to_string(),
+            );
+            push(
+                &mut form,
+                "link[url]",
+                extras.link_url.clone().unwrap_or_default(),
+            );
+        }
+        CampaignEventType::Bounce => {
+            let hard = extras.bounce_type.as_deref() != Some("soft");
+            push(
+                &mut form,
+                "bounce[type]",
+                if hard { "hard" } else { "soft" },
+            );
+            push(
+                &mut form,
+                "bounce[code]",
+                if hard { "5.1.1" } else { "4.2.2" },
+            );
+            push(
+                &mut form,
+                "bounce[description]",
+                extras
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| if hard { "User unknown" } else { "Mailbox full" }.into()),
+            );
+        }
+        CampaignEventType::Unsubscribe => {
+            push(
+                &mut form,
+                "unsubscribe[reason]",
+                extras.reason.clone().unwrap_or_default(),
+            );
+            push(&mut form, "list[0][id]", campaign.list.to_string());
+            push(&mut form, "form[id]", "");
+        }
+        CampaignEventType::Sent | CampaignEventType::Open => {}
+    }
+    let mut out = Vec::new();
+    to_hooks(store, account, name, origin, campaign.list, &form, &mut out);
+    out
+}
