@@ -82,5 +82,5 @@ pub use page::Page;
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{contacts, fields, lists, tags};
-pub use resources::{event_tracking, site_tracking};
+pub use resources::{accounts, deals, event_tracking, site_tracking};
 pub use retry::RetryPolicy;

@@ -1,10 +1,12 @@
 //! One handler per AC resource, reached from [`Client`](crate::Client).
 
+pub mod accounts;
 pub mod contacts;
+pub mod deals;
 pub mod event_tracking;
-pub mod site_tracking;
 pub mod fields;
 pub mod lists;
+pub mod site_tracking;
 pub mod tags;
 
 /// Keeps a request body's `{ "<key>": <value> }` wrapper in one place.

@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod contacts;
+mod deals;
 mod errors;
 mod event_tracking;
 mod pagination;
