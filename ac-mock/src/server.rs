@@ -394,6 +394,14 @@ impl AppState {
             .map(|a| a.id)
     }
 
+    /// The account's tracking `actid` and event key.
+    pub fn tracking_keys(&self, id: AccountId) -> Option<(String, String)> {
+        lock(&self.inner.accounts)
+            .by_id
+            .get(&id)
+            .map(|a| (a.actid.clone(), a.event_key.clone()))
+    }
+
     /// Runs `f` on the account's store, then drains the store's outbox.
     pub fn with_store<R>(
         &self,
@@ -457,6 +465,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/3", api)
         .nest("/__admin", admin::router())
+        .merge(routes::tracking_router())
         .fallback(middleware::not_found)
         // Outermost last: journal sees the final status of everything below it; faults sit
         // outside json_errors so their HTML and text bodies leave untouched.

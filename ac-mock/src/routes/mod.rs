@@ -6,10 +6,16 @@ use serde_json::{Map, Value};
 use crate::reply::ApiError;
 use crate::server::AppState;
 
+pub mod accounts;
+pub mod bulk_import;
 pub mod contacts;
+pub mod deals;
+pub mod event_tracking;
 pub mod fields;
 pub mod lists;
+pub mod site_tracking;
 pub mod tags;
+pub mod webhooks;
 
 /// Every `/api/3` route (auth is layered on by [`crate::app`]).
 pub fn router() -> Router<AppState> {
@@ -18,6 +24,20 @@ pub fn router() -> Router<AppState> {
         .merge(tags::router())
         .merge(lists::router())
         .merge(fields::router())
+        .merge(event_tracking::router())
+        .merge(site_tracking::router())
+        .merge(accounts::router())
+        .merge(deals::router())
+        .merge(webhooks::router())
+        .merge(bulk_import::router())
+}
+
+/// The tracking host's routes (`POST /event`, `GET /visit`), served at the root of the same
+/// listener without `Api-Token` (they authenticate with `actid`/`key`).
+pub fn tracking_router() -> Router<AppState> {
+    Router::new()
+        .merge(event_tracking::tracking_router())
+        .merge(site_tracking::tracking_router())
 }
 
 /// A path id: anything that is not a non-negative integer is treated as an id that does not

@@ -316,6 +316,7 @@ impl Store {
         self.contact_tags.remove_where(|ct| ct.contact == id);
         self.contact_lists.remove_where(|cl| cl.contact == id);
         self.field_values.remove_where(|fv| fv.contact == id);
+        self.on_contact_deleted(id);
         self.record(Change::ContactDeleted { contact: id });
         Ok(())
     }

@@ -9,15 +9,28 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod accounts;
+pub mod bulk_import;
 pub mod contacts;
+pub mod deals;
+pub mod event_tracking;
 pub mod fields;
 pub mod lists;
+pub mod site_tracking;
 pub mod tags;
+pub mod webhooks;
 
 pub use contacts::{Contact, ContactInput, ContactOrder, ContactQuery, SortDir};
 pub use fields::{Field, FieldInput, FieldOption, FieldOptionInput, FieldRel, FieldValue};
 pub use lists::{ContactList, List, ListInput};
 pub use tags::{ContactTag, Tag, TagInput};
+
+pub use accounts::{AccountContact, CustomerAccount};
+pub use bulk_import::ImportBatch;
+pub use deals::{Deal, DealGroup, DealStage, Pipelines};
+pub use event_tracking::{EventTracking, TrackingLog};
+pub use site_tracking::{SiteTracking, WhitelistedDomain};
+pub use webhooks::Webhook;
 
 /// One table: rows keyed by a per-table auto-increment id (the first id is 1).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +103,11 @@ impl<T> Table<T> {
 }
 
 /// What a store mutation changed. Drained by the server after each request.
+///
+/// `TrackingLogged` is an event or page visit recorded for a contact. `BulkImportCompleted`
+/// marks an applied bulk import: bulk imports fire no webhooks (reference §9), so the contact,
+/// tag, list and field changes an import makes are NOT in the outbox; this one marker replaces
+/// them and a webhook emitter must ignore it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(missing_docs)] // the variant fields are ids named after what they identify
@@ -109,6 +127,21 @@ pub enum Change {
     ListDeleted { list: u64 },
     FieldCreated { field: u64 },
     FieldDeleted { field: u64 },
+    TrackingLogged { contact: u64, log: u64 },
+    DomainWhitelisted { domain: u64 },
+    DomainRemoved { domain: u64 },
+    AccountCreated { account: u64 },
+    AccountUpdated { account: u64 },
+    AccountDeleted { account: u64 },
+    AccountContactAdded { account: u64, contact: u64 },
+    AccountContactRemoved { account: u64, contact: u64 },
+    DealCreated { deal: u64 },
+    DealUpdated { deal: u64 },
+    DealDeleted { deal: u64 },
+    WebhookCreated { webhook: u64 },
+    WebhookUpdated { webhook: u64 },
+    WebhookDeleted { webhook: u64 },
+    BulkImportCompleted { batch: u64, contacts: Vec<u64> },
 }
 
 /// The kinds of record, named as AC names them in its not-found messages.
@@ -124,6 +157,12 @@ pub enum Entity {
     FieldOption,
     FieldRel,
     FieldValue,
+    Account,
+    AccountContact,
+    Deal,
+    DealGroup,
+    DealStage,
+    Webhook,
 }
 
 impl Entity {
@@ -139,6 +178,12 @@ impl Entity {
             Entity::FieldOption => "FieldOption",
             Entity::FieldRel => "FieldRel",
             Entity::FieldValue => "FieldValue",
+            Entity::Account => "Account",
+            Entity::AccountContact => "CustomerAccountSubscriber",
+            Entity::Deal => "Deal",
+            Entity::DealGroup => "DealGroup",
+            Entity::DealStage => "DealStage",
+            Entity::Webhook => "Webhook",
         }
     }
 
@@ -154,6 +199,12 @@ impl Entity {
             Entity::FieldOption => "FieldOption",
             Entity::FieldRel => "FieldRel",
             Entity::FieldValue => "FieldValue",
+            Entity::Account => "Account",
+            Entity::AccountContact => "AccountContact",
+            Entity::Deal => "Deal",
+            Entity::DealGroup => "Pipeline",
+            Entity::DealStage => "Stage",
+            Entity::Webhook => "Webhook",
         }
     }
 }
@@ -238,6 +289,36 @@ pub struct Store {
     /// Whether two tags may share a name (AC's behaviour is unconfirmed; default refuses).
     #[serde(default)]
     pub allow_duplicate_tags: bool,
+    /// Event tracking switch and registered event names.
+    #[serde(default)]
+    pub event_tracking: EventTracking,
+    /// Contacts' tracking logs (events and page visits).
+    #[serde(default)]
+    pub tracking_logs: Table<TrackingLog>,
+    /// Site tracking switch.
+    #[serde(default)]
+    pub site_tracking: SiteTracking,
+    /// Whitelisted site-tracking domains.
+    #[serde(default)]
+    pub whitelist: Table<WhitelistedDomain>,
+    /// Accounts (organisations).
+    #[serde(default)]
+    pub accounts: Table<CustomerAccount>,
+    /// Account ↔ contact associations (one account per contact).
+    #[serde(default)]
+    pub account_contacts: Table<AccountContact>,
+    /// Deal pipelines (groups) and stages; seeded with "Default Pipeline".
+    #[serde(default)]
+    pub pipelines: Pipelines,
+    /// Deals.
+    #[serde(default)]
+    pub deals: Table<Deal>,
+    /// Webhook subscriptions.
+    #[serde(default)]
+    pub webhooks: Table<Webhook>,
+    /// Bulk import batches.
+    #[serde(default)]
+    pub import_batches: Table<ImportBatch>,
     #[serde(skip)]
     outbox: Vec<Change>,
 }

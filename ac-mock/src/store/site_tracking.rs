@@ -78,7 +78,11 @@ impl Store {
     }
 
     /// Whitelists a domain; `Err(existing id)` when it is already listed.
-    pub fn whitelist_domain(&mut self, input: &DomainInput, now: DateTime<Utc>) -> Result<u64, u64> {
+    pub fn whitelist_domain(
+        &mut self,
+        input: &DomainInput,
+        now: DateTime<Utc>,
+    ) -> Result<u64, u64> {
         if let Some(existing) = self.whitelisted(&input.domain) {
             return Err(existing.id);
         }

@@ -1,0 +1,10 @@
+//! Routes of accounts (in progress).
+
+use axum::Router;
+
+use crate::server::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

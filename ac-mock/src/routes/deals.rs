@@ -1,0 +1,10 @@
+//! Routes of deals (in progress).
+
+use axum::Router;
+
+use crate::server::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
