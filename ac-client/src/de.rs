@@ -59,7 +59,6 @@ pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
 }
 
 /// `Option<i64>` from a number or numeric string; `null` and `""` read as `None`.
-#[allow(dead_code)]
 pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
@@ -97,7 +96,6 @@ pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Strin
 
 /// `Option<bool>` from `"0"`/`"1"`, `0`/`1`, `true`/`false`, `"true"`/`"false"`;
 /// `null` and `""` read as `None`.
-#[allow(dead_code)]
 pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),

@@ -76,6 +76,7 @@ pub mod retry;
 
 pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
 pub use de::parse_timestamp;
+pub use encode::{CustomValue, FieldCatalog};
 pub use error::{ApiError, ContactFailure, Error, ErrorBody, ErrorItem, Result};
 pub use ids::*;
 pub use page::Page;
@@ -84,3 +85,8 @@ pub use rate::RateLimit;
 pub use resources::{contacts, fields, lists, tags};
 pub use resources::{accounts, deals, event_tracking, site_tracking};
 pub use retry::RetryPolicy;
+
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -19,7 +19,6 @@ pub(crate) fn wrap<T: serde::Serialize>(key: &str, value: &T) -> crate::Result<s
 }
 
 /// Rejects empty or whitespace-only text before sending.
-#[allow(dead_code)]
 pub(crate) fn require_text(field: &str, value: &str) -> crate::Result<()> {
     if value.trim().is_empty() {
         Err(crate::Error::invalid(field, "must not be empty"))

@@ -7,9 +7,12 @@ mod contacts;
 mod deals;
 mod errors;
 mod event_tracking;
+mod fields;
+mod lists;
 mod pagination;
 mod secrets;
 mod site_tracking;
+mod tags;
 
 use std::time::Duration;
 
