@@ -1,0 +1,535 @@
+//! Outgoing webhooks and simulated campaigns: a receiver inside the test checks the exact
+//! form bodies AC would send (reference §10.2/§10.3).
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use common::{read, Mock};
+use serde_json::{json, Value};
+
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A receiver that records (path, raw body) and answers `status`.
+async fn receiver(status: u16) -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = Router::new()
+        .route(
+            "/{hook}",
+            post(
+                |State((seen, status)): State<(Seen, u16)>,
+                 axum::extract::Path(hook): axum::extract::Path<String>,
+                 body: String| async move {
+                    seen.lock().unwrap().push((hook, body));
+                    StatusCode::from_u16(status).unwrap()
+                },
+            ),
+        )
+        .with_state((seen.clone(), status));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+fn pairs(body: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The pairs without `date_time`, after checking that it has the account's offset.
+fn without_time(body: &str) -> Vec<(String, String)> {
+    let p = pairs(body);
+    let dt = &p.iter().find(|(k, _)| k == "date_time").unwrap().1;
+    assert!(
+        dt.len() == 25 && dt.ends_with("-05:00") && dt.as_bytes()[10] == b'T',
+        "{dt}"
+    );
+    p.into_iter().filter(|(k, _)| k != "date_time").collect()
+}
+
+fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn wait_for(seen: &Seen, n: usize) -> Vec<(String, String)> {
+    for _ in 0..200 {
+        if seen.lock().unwrap().len() >= n {
+            // A little longer, to catch deliveries that should not have happened.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            return seen.lock().unwrap().clone();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("expected {n} deliveries, got {:?}", seen.lock().unwrap());
+}
+
+async fn hook(m: &Mock, url: &str, events: &[&str], sources: &[&str], listid: u64) -> String {
+    let (status, body) = m
+        .post(
+            "/webhooks",
+            json!({"webhook": {"name": "h", "url": url, "events": events,
+                   "sources": sources, "listid": listid}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["webhook"]["id"].as_str().unwrap().to_string()
+}
+
+async fn admin_post(m: &Mock, path: &str, body: Value) -> (u16, Value) {
+    let url = format!("{}/__admin{path}", m.server.base_url());
+    read(m.http.post(url).json(&body).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn api_changes_deliver_acs_form_bodies_to_matching_webhooks() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    let (_, list) = m
+        .post(
+            "/lists",
+            json!({"list": {"name": "News", "stringid": "news", "sender_url": "https://x.example",
+                   "sender_reminder": "You signed up"}}),
+        )
+        .await;
+    let list_id = list["list"]["id"].as_str().unwrap().to_string();
+    let (_, tag) = m
+        .post(
+            "/tags",
+            json!({"tag": {"tag": "vip", "tagType": "contact"}}),
+        )
+        .await;
+    let tag_id = tag["tag"]["id"].as_str().unwrap().to_string();
+    let (_, c) = m
+        .post(
+            "/contacts",
+            json!({"contact": {"email": "jane@example.com", "firstName": "Jane", "lastName": "Doe", "phone": "555"}}),
+        )
+        .await;
+    let contact = c["contact"]["id"].as_str().unwrap().to_string();
+    hook(
+        &m,
+        &format!("{url}/all"),
+        &[
+            "subscribe",
+            "unsubscribe",
+            "update",
+            "contact_tag_added",
+            "contact_tag_removed",
+        ],
+        &["api"],
+        0,
+    )
+    .await;
+    // Only public-sourced events: API changes must not reach it.
+    hook(
+        &m,
+        &format!("{url}/public"),
+        &["subscribe", "update"],
+        &["public"],
+        0,
+    )
+    .await;
+
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": list_id, "contact": contact, "status": 1}}),
+    )
+    .await;
+    let (_, ct) = m
+        .post(
+            "/contactTags",
+            json!({"contactTag": {"contact": contact, "tag": tag_id}}),
+        )
+        .await;
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "Janet"}}),
+    )
+    .await;
+    m.delete(&format!(
+        "/contactTags/{}",
+        ct["contactTag"]["id"].as_str().unwrap()
+    ))
+    .await;
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": list_id, "contact": contact, "status": 2}}),
+    )
+    .await;
+
+    let got = wait_for(&seen, 5).await;
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert!(got.iter().all(|(h, _)| h == "all"));
+    let block = |first: &str, tags: &str| {
+        owned(&[
+            ("contact[id]", &contact),
+            ("contact[email]", "jane@example.com"),
+            ("contact[first_name]", first),
+            ("contact[last_name]", "Doe"),
+            ("contact[phone]", "555"),
+            ("contact[ip]", "0.0.0.0"),
+            ("contact[tags]", tags),
+            ("contact[orgname]", ""),
+            ("contact[customer_acct_name]", ""),
+            ("customer_acct_name", ""),
+            ("customer_acct_id", "0"),
+            ("orgname", ""),
+        ])
+    };
+    let head = |t: &str, list: &str| {
+        owned(&[
+            ("type", t),
+            ("initiated_from", "api"),
+            ("initiated_by", "api"),
+            ("list", list),
+        ])
+    };
+    let expect = |t: &str, list: &str, first: &str, tags: &str, extra: &[(&str, &str)]| {
+        let mut v = head(t, list);
+        v.extend(block(first, tags));
+        v.extend(owned(extra));
+        v
+    };
+    assert_eq!(
+        without_time(&got[0].1),
+        expect("subscribe", &list_id, "Jane", "", &[])
+    );
+    assert_eq!(
+        without_time(&got[1].1),
+        expect("contact_tag_added", "0", "Jane", "vip", &[("tag", "vip")])
+    );
+    assert_eq!(
+        without_time(&got[2].1),
+        expect("update", "0", "Janet", "vip", &[])
+    );
+    assert_eq!(
+        without_time(&got[3].1),
+        expect("contact_tag_removed", "0", "Janet", "", &[("tag", "vip")])
+    );
+    assert_eq!(
+        without_time(&got[4].1),
+        expect("unsubscribe", &list_id, "Janet", "", &[])
+    );
+    // Bracketed keys are percent-encoded on the wire.
+    assert!(
+        got[0].1.contains("contact%5Bemail%5D=jane%40example.com"),
+        "{}",
+        got[0].1
+    );
+
+    let deliveries: Value = m
+        .http
+        .get(format!(
+            "{}/__admin/webhook-deliveries",
+            m.server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let d = &deliveries["deliveries"];
+    assert_eq!(d.as_array().unwrap().len(), 5);
+    assert_eq!(d[0]["type"], "unsubscribe", "newest first");
+    assert_eq!(d[0]["status"], 200);
+    assert_eq!(d[0]["url"], format!("{url}/all"));
+    assert_eq!(d[0]["body"], got[4].1);
+}
+
+#[tokio::test]
+async fn listid_restricts_list_scoped_events() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    let mut lists = Vec::new();
+    for n in ["a", "b"] {
+        let (_, l) = m
+            .post(
+                "/lists",
+                json!({"list": {"name": n, "stringid": n, "sender_url": "https://x.example", "sender_reminder": "r"}}),
+            )
+            .await;
+        lists.push(l["list"]["id"].as_str().unwrap().to_string());
+    }
+    let contact = m.contact("l@example.com").await;
+    hook(
+        &m,
+        &format!("{url}/b"),
+        &["subscribe"],
+        &["api"],
+        lists[1].parse().unwrap(),
+    )
+    .await;
+    for l in &lists {
+        m.post(
+            "/contactLists",
+            json!({"contactList": {"list": l, "contact": contact, "status": 1}}),
+        )
+        .await;
+    }
+    let got = wait_for(&seen, 1).await;
+    assert_eq!(got.len(), 1);
+    assert!(pairs(&got[0].1).contains(&("list".into(), lists[1].clone())));
+}
+
+#[tokio::test]
+async fn a_410_answer_deactivates_the_webhook_and_nothing_is_retried() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(410).await;
+    let id = hook(&m, &format!("{url}/gone"), &["update"], &["api"], 0).await;
+    let contact = m.contact("g@example.com").await;
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "A"}}),
+    )
+    .await;
+    wait_for(&seen, 1).await;
+    let deliveries: Value = m
+        .http
+        .get(format!(
+            "{}/__admin/webhook-deliveries",
+            m.server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deliveries["deliveries"][0]["status"], 410);
+    assert_eq!(deliveries["deliveries"][0]["deactivated"], true);
+    let state = m.server.state().snapshot(ac_mock::AccountId(1)).unwrap();
+    assert!(!state.webhooks.get(id.parse().unwrap()).unwrap().active);
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "B"}}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "inactive: no more deliveries, no retry"
+    );
+}
+
+#[tokio::test]
+async fn bulk_imports_fire_no_webhooks() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    hook(
+        &m,
+        &format!("{url}/x"),
+        &["subscribe", "update", "contact_tag_added"],
+        &["api", "public", "admin", "system"],
+        0,
+    )
+    .await;
+    let (status, body) = m
+        .post(
+            "/import/bulk_import",
+            json!({"contacts": [{"email": "b1@example.com", "tags": ["t"]}, {"email": "b2@example.com"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn campaign_events_apply_their_effect_and_fire_acs_payloads() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    let (_, l) = m
+        .post(
+            "/lists",
+            json!({"list": {"name": "News", "stringid": "news", "sender_url": "https://x.example", "sender_reminder": "r"}}),
+        )
+        .await;
+    let list = l["list"]["id"].as_str().unwrap().to_string();
+    let contact = m.contact("jane@example.com").await;
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": list, "contact": contact, "status": 1}}),
+    )
+    .await;
+    hook(
+        &m,
+        &format!("{url}/c"),
+        &["sent", "open", "click", "bounce", "unsubscribe"],
+        &["public", "system", "admin"],
+        0,
+    )
+    .await;
+    // List id as a string, as AC accepts.
+    let (status, created) = admin_post(
+        &m,
+        "/campaigns",
+        json!({"name": "May Newsletter", "subject": "Our May news", "list": list}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let cid = created["id"].as_str().unwrap().to_string();
+    let ev = |body: Value| {
+        let m = &m;
+        let cid = cid.clone();
+        async move { admin_post(m, &format!("/campaigns/{cid}/events"), body).await }
+    };
+    assert_eq!(ev(json!({"type": "sent"})).await.0, 200);
+    assert_eq!(
+        ev(json!({"type": "open", "email": "jane@example.com"}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        ev(json!({"type": "click", "email": "jane@example.com", "link_url": "https://example.com/pricing"}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        ev(
+            json!({"type": "unsubscribe", "email": "jane@example.com", "reason": "Too many emails"})
+        )
+        .await
+        .0,
+        200
+    );
+    let got = wait_for(&seen, 4).await;
+    let campaign_common = |t: &str, from: &str, status: &str| {
+        owned(&[
+            ("type", t),
+            ("initiated_from", from),
+            ("initiated_by", from),
+            ("list", &list),
+            ("campaign[id]", &cid),
+            ("campaign[name]", "May Newsletter"),
+            ("campaign[status]", status),
+            ("campaign[type]", "single"),
+            ("campaign[recipients]", "1"),
+            ("campaign[message][id]", &cid),
+            ("campaign[message][subject]", "Our May news"),
+        ])
+    };
+    let contact_block = owned(&[
+        ("contact[id]", &contact),
+        ("contact[email]", "jane@example.com"),
+        ("contact[first_name]", ""),
+        ("contact[last_name]", ""),
+        ("contact[phone]", ""),
+        ("contact[ip]", "0.0.0.0"),
+        ("contact[tags]", ""),
+        ("contact[orgname]", ""),
+        ("contact[customer_acct_name]", ""),
+        ("customer_acct_name", ""),
+        ("customer_acct_id", "0"),
+        ("orgname", ""),
+    ]);
+    assert_eq!(
+        without_time(&got[0].1),
+        campaign_common("sent", "admin", "2")
+    );
+    let mut open = campaign_common("open", "public", "5");
+    open.extend(contact_block.clone());
+    assert_eq!(without_time(&got[1].1), open);
+    let mut click = campaign_common("click", "public", "5");
+    click.extend(contact_block.clone());
+    click.extend(owned(&[
+        ("link[id]", "1"),
+        ("link[url]", "https://example.com/pricing"),
+    ]));
+    assert_eq!(without_time(&got[2].1), click);
+    let mut unsub = owned(&[
+        ("type", "unsubscribe"),
+        ("initiated_from", "public"),
+        ("initiated_by", "public"),
+        ("list", &list),
+        ("campaign[id]", &cid),
+        ("campaign[name]", "May Newsletter"),
+    ]);
+    unsub.extend(contact_block.clone());
+    unsub.extend(owned(&[
+        ("unsubscribe[reason]", "Too many emails"),
+        ("list[0][id]", &list),
+        ("form[id]", ""),
+    ]));
+    assert_eq!(without_time(&got[3].1), unsub);
+    // The unsubscribe set the membership to 2, and fired no extra api-sourced webhook.
+    let (_, memberships) = m.get(&format!("/contacts/{contact}/contactLists")).await;
+    assert_eq!(
+        memberships["contactLists"][0]["status"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| memberships["contactLists"][0]["status"].to_string()),
+        "2"
+    );
+
+    // A hard bounce marks the contact bounced (list status 3) and fires a system bounce.
+    let bounced = m.contact("nobody@example.com").await;
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": list, "contact": bounced, "status": 1}}),
+    )
+    .await;
+    let (status, _) =
+        ev(json!({"type": "bounce", "email": "nobody@example.com", "bounce_type": "hard"})).await;
+    assert_eq!(status, 200);
+    let got = wait_for(&seen, 5).await;
+    let p = without_time(&got[4].1);
+    assert_eq!(
+        &p[..6],
+        &owned(&[
+            ("type", "bounce"),
+            ("initiated_from", "system"),
+            ("initiated_by", "system"),
+            ("list", &list),
+            ("campaign[id]", &cid),
+            ("campaign[name]", "May Newsletter"),
+        ])[..]
+    );
+    assert_eq!(
+        &p[p.len() - 3..],
+        &owned(&[
+            ("bounce[type]", "hard"),
+            ("bounce[code]", "5.1.1"),
+            ("bounce[description]", "User unknown")
+        ])[..]
+    );
+    let (_, memberships) = m.get(&format!("/contacts/{bounced}/contactLists")).await;
+    assert_eq!(
+        memberships["contactLists"][0]["status"]
+            .to_string()
+            .trim_matches('"'),
+        "3"
+    );
+}
+
+#[tokio::test]
+async fn bad_campaign_bodies_get_clear_messages() {
+    let m = Mock::start().await;
+    let (status, body) = admin_post(&m, "/campaigns", json!({"name": "x", "list": 99})).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = admin_post(&m, "/campaigns", json!({"name": "x", "list": "abc"})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("list"), "{body}");
+    let (status, body) = admin_post(&m, "/campaigns/1/events", json!({"type": "explode"})).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("sent, open"),
+        "{body}"
+    );
+    let (status, _) = admin_post(&m, "/campaigns/7/events", json!({"type": "sent"})).await;
+    assert_eq!(status, 404);
+}
