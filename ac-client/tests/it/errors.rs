@@ -284,3 +284,118 @@ async fn transport_error_is_retryable_and_typed() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
+
+#[tokio::test]
+async fn total_deadline_bounds_a_slow_call() {
+    let server = MockServer::start().await;
+    let client = client_for(
+        &server,
+        fast_retry().total_deadline(Some(Duration::from_millis(200))),
+    );
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"contact": contact_json(1, "a@b.co")}))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::DeadlineExceeded { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.is_timeout());
+    assert!(err.to_string().contains("deadline"));
+}
+
+#[tokio::test]
+async fn cloudflare_json_502_carries_retry_after() {
+    let server = MockServer::start().await;
+    let client = client_for(&server, RetryPolicy::none());
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_json(
+            json!({"success":false,"retryable":true,"retry_after":7,"message":"Bad gateway"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(err.messages(), vec!["Bad gateway"]);
+}
+
+#[tokio::test]
+async fn server_error_on_upserts_is_retried_but_not_on_creates() {
+    use ac_client::fields::{FieldInput, FieldType};
+    use ac_client::lists::ListInput;
+    use ac_client::tags::TagInput;
+    use ac_client::{FieldId, ListId, TagId};
+
+    let (server, client) = setup().await;
+    // Upserts: one 503, then success.
+    for (p, body) in [
+        (
+            "/api/3/contactTags",
+            json!({"contactTag":{"contact":"1","tag":"2","id":"3"}}),
+        ),
+        (
+            "/api/3/contactLists",
+            json!({"contactList":{"contact":"1","list":"2","status":1,"id":"3"}}),
+        ),
+        (
+            "/api/3/fieldValues",
+            json!({"fieldValue":{"contact":"1","field":"2","value":"v","id":"3"}}),
+        ),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    // Plain creates: one attempt only.
+    for p in ["/api/3/tags", "/api/3/lists", "/api/3/fields"] {
+        Mock::given(method("POST"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(503))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    client
+        .tags()
+        .add_to_contact(ContactId(1), TagId(2))
+        .await
+        .unwrap();
+    client
+        .lists()
+        .subscribe(ContactId(1), ListId(2))
+        .await
+        .unwrap();
+    client
+        .fields()
+        .set_value(ContactId(1), FieldId(2), "v")
+        .await
+        .unwrap();
+    assert!(client.tags().create(&TagInput::new("t")).await.is_err());
+    assert!(client
+        .lists()
+        .create(&ListInput::new("n", "s", "https://x", "r"))
+        .await
+        .is_err());
+    assert!(client
+        .fields()
+        .create(&FieldInput::new("f", FieldType::Text))
+        .await
+        .is_err());
+}
