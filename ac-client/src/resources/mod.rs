@@ -8,6 +8,7 @@ pub mod fields;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+pub mod webhooks;
 
 /// Keeps a request body's `{ "<key>": <value> }` wrapper in one place.
 pub(crate) fn wrap<T: serde::Serialize>(key: &str, value: &T) -> crate::Result<serde_json::Value> {

@@ -13,6 +13,7 @@ mod pagination;
 mod secrets;
 mod site_tracking;
 mod tags;
+mod webhooks;
 
 use std::time::Duration;
 
