@@ -1,7 +1,9 @@
 //! A strongly typed async client for ActiveCampaign's (AC) v3 API.
 //!
 //! * One [`Client`] (cheap to clone) built with [`Client::builder`] or [`Client::from_env`].
-//! * One handler per resource: [`Client::contacts`], ...
+//! * One handler per resource: [`Client::contacts`], [`Client::tags`], [`Client::lists`],
+//!   [`Client::fields`], and more; custom field values are resolved and encoded by
+//!   [`encode::FieldCatalog`] (by title or perstag, `||a||b||` multi-values, dates).
 //! * Listings return a [`Page`]; every listing also has a lazy `Stream` over all pages.
 //! * AC's rate limit (5 requests/s per account) is respected client-side ([`RateLimit`]).
 //! * Retries are conservative ([`retry`]): 429 always (honouring `Retry-After`), 5xx and
