@@ -27,7 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Resolve tag names to ids once; the second call finds the tag the first one made.
     let vip = client.tags().find_or_create("VIP").await?;
     let again = client.tags().find_or_create("VIP").await?;
-    println!("tag \"{}\" is id {} (found again as id {})", vip.name, vip.id, again.id);
+    println!(
+        "tag \"{}\" is id {} (found again as id {})",
+        vip.name, vip.id, again.id
+    );
     let newsletter = client.tags().find_or_create("Newsletter").await?;
 
     // Adding a tag the contact already has is harmless: AC returns the existing association.
@@ -43,8 +46,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("contact {} now has {} tags", contact.id, tags.len());
 
     // Removing "tag T from contact C" means finding the association and deleting it.
-    let removed = client.tags().remove_from_contact(contact.id, vip.id).await?;
-    let removed_again = client.tags().remove_from_contact(contact.id, vip.id).await?;
+    let removed = client
+        .tags()
+        .remove_from_contact(contact.id, vip.id)
+        .await?;
+    let removed_again = client
+        .tags()
+        .remove_from_contact(contact.id, vip.id)
+        .await?;
     println!("removed VIP: {removed}; removing it again: {removed_again}");
     let tags = client.tags().contact_tags(contact.id).await?;
     println!("contact {} now has {} tag(s)", contact.id, tags.len());

@@ -41,7 +41,11 @@ async fn field_lifecycle_with_options_and_perstag() {
     assert_eq!(by_tag.total, 1);
 
     fields.delete(colour.id).await.expect("delete");
-    assert!(fields.get(colour.id).await.expect_err("gone").is_not_found());
+    assert!(fields
+        .get(colour.id)
+        .await
+        .expect_err("gone")
+        .is_not_found());
 }
 
 #[tokio::test]
@@ -91,8 +95,14 @@ async fn values_set_by_name_are_encoded_and_upserted() {
 
     // A second write to the same (contact, field) updates rather than duplicates.
     let company = catalog.resolve("company").expect("company").id;
-    let first = fields.set_value(contact, company, "Acme").await.expect("set");
-    let second = fields.set_value(contact, company, "Initech").await.expect("set again");
+    let first = fields
+        .set_value(contact, company, "Acme")
+        .await
+        .expect("set");
+    let second = fields
+        .set_value(contact, company, "Initech")
+        .await
+        .expect("set again");
     assert_eq!(first.id, second.id);
     let read = fields.get_value(first.id).await.expect("get value");
     assert_eq!(read.value, "Initech");
@@ -100,7 +110,10 @@ async fn values_set_by_name_are_encoded_and_upserted() {
     // Inline values on update land too.
     client
         .contacts()
-        .update(contact, &ContactUpdate::new().field_value(company, "Globex"))
+        .update(
+            contact,
+            &ContactUpdate::new().field_value(company, "Globex"),
+        )
         .await
         .expect("update with value");
     let listed = fields
@@ -111,7 +124,11 @@ async fn values_set_by_name_are_encoded_and_upserted() {
     assert_eq!(listed.items[0].value, "Globex");
 
     // Deleting the contact removes its values.
-    client.contacts().delete(contact).await.expect("delete contact");
+    client
+        .contacts()
+        .delete(contact)
+        .await
+        .expect("delete contact");
     let listed = fields
         .list_values(&FieldValueQuery::new().fieldid(company))
         .await
@@ -132,6 +149,8 @@ async fn values_that_do_not_fit_their_field_fail_before_sending() {
         .field_value("Birthday", "someday")
         .expect_err("not a date");
     assert!(err.to_string().contains("Birthday"), "{err}");
-    let err = catalog.field_value("No Such Field", "x").expect_err("unknown");
+    let err = catalog
+        .field_value("No Such Field", "x")
+        .expect_err("unknown");
     assert!(err.to_string().contains("No Such Field"), "{err}");
 }

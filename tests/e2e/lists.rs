@@ -40,7 +40,9 @@ async fn list_lifecycle() {
     lists.delete(list.id).await.expect("delete");
     let err = lists.get(list.id).await.expect_err("gone");
     assert!(err.is_not_found());
-    assert!(err.to_string().contains("_List") || err.messages().iter().any(|m| m.contains("_List")));
+    assert!(
+        err.to_string().contains("_List") || err.messages().iter().any(|m| m.contains("_List"))
+    );
 }
 
 #[tokio::test]
@@ -54,7 +56,10 @@ async fn subscribe_then_unsubscribe_keeps_one_membership_row() {
         .await
         .expect("contact");
 
-    let sub = lists.subscribe(contact.id, list.id).await.expect("subscribe");
+    let sub = lists
+        .subscribe(contact.id, list.id)
+        .await
+        .expect("subscribe");
     assert_eq!(sub.status, MembershipStatus::Active);
     let unsub = lists
         .unsubscribe(contact.id, list.id)
@@ -87,7 +92,10 @@ async fn list_errors_are_typed() {
     let (_mock, client) = setup().await;
     let lists = client.lists();
     lists.create(&newsletter()).await.expect("first");
-    let err = lists.create(&newsletter()).await.expect_err("same stringid");
+    let err = lists
+        .create(&newsletter())
+        .await
+        .expect_err("same stringid");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
 
     let contact = client

@@ -6,6 +6,7 @@ mod contacts;
 mod fields;
 mod lists;
 mod tags;
+mod tracking;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
 use ac_mock::MockServer;

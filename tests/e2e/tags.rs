@@ -30,8 +30,14 @@ async fn tag_lifecycle_and_contact_association() {
     assert_eq!(renamed.name, "Customers");
 
     let first = tags.add_to_contact(contact.id, tag.id).await.expect("tag");
-    let second = tags.add_to_contact(contact.id, tag.id).await.expect("tag again");
-    assert_eq!(first.id, second.id, "adding the same tag twice is idempotent");
+    let second = tags
+        .add_to_contact(contact.id, tag.id)
+        .await
+        .expect("tag again");
+    assert_eq!(
+        first.id, second.id,
+        "adding the same tag twice is idempotent"
+    );
     assert_eq!(first.contact, contact.id);
     assert_eq!(first.tag, tag.id);
 
@@ -54,7 +60,11 @@ async fn tag_lifecycle_and_contact_association() {
         .remove_from_contact(contact.id, tag.id)
         .await
         .expect("remove again"));
-    assert!(tags.contact_tags(contact.id).await.expect("empty").is_empty());
+    assert!(tags
+        .contact_tags(contact.id)
+        .await
+        .expect("empty")
+        .is_empty());
 
     tags.delete(tag.id).await.expect("delete tag");
     assert!(tags.get(tag.id).await.expect_err("gone").is_not_found());
@@ -72,8 +82,14 @@ async fn find_or_create_matches_exact_names_across_pages() {
     }
     let created = tags.find_or_create("vip").await.expect("create");
     let found = tags.find_or_create("vip").await.expect("find");
-    assert_eq!(created.id, found.id, "the second call finds the first one's tag");
-    let all = tags.list(&TagQuery::new().search("vip")).await.expect("search");
+    assert_eq!(
+        created.id, found.id,
+        "the second call finds the first one's tag"
+    );
+    let all = tags
+        .list(&TagQuery::new().search("vip"))
+        .await
+        .expect("search");
     assert_eq!(all.total, 121, "exactly one new tag was made");
 
     let err = tags.find_or_create("  ").await.expect_err("empty name");
@@ -105,7 +121,11 @@ async fn deleting_a_contact_or_tag_removes_its_associations() {
     assert_eq!(on_a.iter().map(|t| t.tag).collect::<Vec<_>>(), [keep.id]);
     assert!(tags.contact_tags(b.id).await.expect("b's tags").is_empty());
 
-    client.contacts().delete(a.id).await.expect("delete contact");
+    client
+        .contacts()
+        .delete(a.id)
+        .await
+        .expect("delete contact");
     let by_tag = client
         .contacts()
         .list(&ContactQuery::new().tagid(keep.id))
