@@ -75,6 +75,7 @@ pub mod query;
 mod rate;
 pub mod resources;
 pub mod retry;
+pub mod webhook_payload;
 
 pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
 pub use de::parse_timestamp;
