@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::client::Client;
+use crate::encode::{CustomValue, FieldCatalog};
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, FieldId, ListId, TagId};
 use crate::page::{cursor_stream, offset_stream, Identified, Meta, Page};
 use crate::query::{check_limit, push_paging, DateBound, Direction};
 use crate::resources::fields::FieldValue;
+use crate::resources::lists::ContactList;
 use crate::resources::wrap;
 
 /// A contact as AC returns it. Unknown fields are kept in `extra`.
@@ -144,6 +146,19 @@ impl ContactInput {
         self
     }
 
+    /// Adds a custom field value by field title or perstag, encoded for the field's type
+    /// (see [`FieldCatalog`]). Fails, naming the field, when the field is unknown or the
+    /// value does not fit its type.
+    pub fn custom_field(
+        mut self,
+        catalog: &FieldCatalog,
+        name: &str,
+        value: impl Into<CustomValue>,
+    ) -> Result<Self> {
+        self.field_values.push(catalog.field_value(name, value)?);
+        Ok(self)
+    }
+
     /// Checks the input as the client does before sending.
     pub fn validate(&self) -> Result<()> {
         validate_email(&self.email)?;
@@ -208,6 +223,18 @@ impl ContactUpdate {
             value: value.into(),
         });
         self
+    }
+
+    /// Writes a custom field value by field title or perstag, encoded for the field's type
+    /// (see [`FieldCatalog`]).
+    pub fn custom_field(
+        mut self,
+        catalog: &FieldCatalog,
+        name: &str,
+        value: impl Into<CustomValue>,
+    ) -> Result<Self> {
+        self.field_values.push(catalog.field_value(name, value)?);
+        Ok(self)
     }
 
     /// Checks the update as the client does before sending.
@@ -564,8 +591,24 @@ impl ContactEnvelope {
     }
 }
 
+/// A contact with the related records AC side-loads on `GET /contacts/{id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ContactDetails {
+    /// The contact (its `field_values` are filled too).
+    pub contact: Contact,
+    /// The contact's list memberships (`contactLists`).
+    #[serde(rename = "contactLists", default)]
+    pub contact_lists: Vec<ContactList>,
+    /// The contact's custom field values (`fieldValues`).
+    #[serde(rename = "fieldValues", default)]
+    pub field_values: Vec<FieldValue>,
+    /// Every other side-load (`contactAutomations`, `deals`, `geoIps`, `accountContacts`...).
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
 #[derive(Deserialize)]
-struct ContactList {
+struct ContactPage {
     contacts: Vec<Contact>,
     #[serde(default)]
     meta: Meta,
@@ -617,6 +660,17 @@ impl<'c> Contacts<'c> {
             .send(ApiRequest::get(format!("contacts/{id}")))
             .await?;
         Ok(env.into_contact())
+    }
+
+    /// Reads one contact with everything AC side-loads: list memberships, field values and
+    /// the rest (`GET /contacts/{id}`).
+    pub async fn get_details(&self, id: ContactId) -> Result<ContactDetails> {
+        let mut details: ContactDetails = self
+            .client
+            .send(ApiRequest::get(format!("contacts/{id}")))
+            .await?;
+        details.contact.field_values = details.field_values.clone();
+        Ok(details)
     }
 
     /// Changes the fields set in `update` (`PUT /contacts/{id}`).
@@ -681,7 +735,7 @@ impl<'c> Contacts<'c> {
 
 async fn list_page(client: &Client, query: &ContactQuery) -> Result<Page<Contact>> {
     let req = ApiRequest::get("contacts").query(query.to_query()?);
-    let list: ContactList = client.send(req).await?;
+    let list: ContactPage = client.send(req).await?;
     Ok(Page {
         items: list.contacts,
         total: list.meta.total,

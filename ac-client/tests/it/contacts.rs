@@ -205,3 +205,52 @@ async fn invalid_input_sends_nothing() {
         .unwrap_err();
     assert_eq!(err.field(), Some("email"));
 }
+
+#[tokio::test]
+async fn get_details_reads_side_loads() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "contactAutomations":[],
+            "contactLists":[{"contact":"1","list":"3","status":"1","id":"1","channel":"email"}],
+            "deals":[{"title":"Deal","status":"0","id":"1","isDisabled":true}],
+            "fieldValues":[{"contact":"1","field":"2","value":"x","id":"9"}],
+            "contact": contact_json(1, "a@b.co"),
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let d = client.contacts().get_details(ContactId(1)).await.unwrap();
+    assert_eq!(d.contact_lists[0].list, ac_client::ListId(3));
+    assert_eq!(d.contact.field_values.len(), 1);
+    assert_eq!(d.other["deals"][0]["title"], "Deal");
+}
+
+#[tokio::test]
+async fn custom_field_setter_encodes_by_type_before_sending() {
+    use ac_client::encode::FieldCatalog;
+    let fields: Vec<ac_client::fields::Field> = serde_json::from_value(json!([
+        {"id":"1","title":"Colours","type":"listbox","perstag":"COLOURS"},
+        {"id":"2","title":"Seen","type":"datetime","perstag":"SEEN"}
+    ]))
+    .unwrap();
+    let catalog = FieldCatalog::new(fields);
+    let input = ContactInput::new("a@b.co")
+        .custom_field(&catalog, "colours", vec!["a", "b"])
+        .unwrap()
+        .custom_field(&catalog, "SEEN", "2024-11-01T13:05:00-06:00")
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&input).unwrap()["fieldValues"],
+        json!([{"field":"1","value":"||a||b||"},{"field":"2","value":"2024-11-01T13:05:00-06:00"}])
+    );
+    let err = ContactInput::new("a@b.co")
+        .custom_field(&catalog, "Seen", "whenever")
+        .unwrap_err();
+    assert_eq!(err.field(), Some("Seen"));
+    let err = ContactUpdate::new()
+        .custom_field(&catalog, "Missing", "x")
+        .unwrap_err();
+    assert_eq!(err.field(), Some("Missing"));
+}
