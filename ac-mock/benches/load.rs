@@ -1,0 +1,611 @@
+//! Load benchmark for ac-mock against WireMock and Prism (run in release mode):
+//!
+//! ```sh
+//! cargo bench -p ac-mock --bench load                 # the table (ac-mock, WireMock, Prism)
+//! cargo bench -p ac-mock --bench load -- --rss        # RSS before/after 1,000,000 requests
+//! cargo bench -p ac-mock --bench load -- --secs 2 --only ac-mock   # a quick look
+//! ```
+//!
+//! Each cell runs N keep-alive HTTP/1.1 connections on loopback for a fixed time (after a
+//! one-second warm-up) with a minimal raw client, and records every latency. The servers are
+//! separate processes: the release `ac-mock` binary, `wiremock --no-request-journal` and
+//! `prism mock` from `target/bench-tools` (installed there with npm when missing; a competitor
+//! that cannot be installed or started is skipped with a note). Not part of `cargo test`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const TOKEN: &str = "ac-mock-token";
+const SYNC_BODY: &str =
+    r#"{"contact":{"email":"bench@example.com","firstName":"Bench","lastName":"Mark"}}"#;
+
+struct Proc {
+    child: Child,
+    name: &'static str,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        // Kill the whole process group we created (npx/node/java children included).
+        let pid = self.child.id() as i32;
+        let _ = Command::new("kill")
+            .args(["-TERM", &format!("-{pid}")])
+            .status();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        eprintln!("stopped {}", self.name);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0).spawn()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    GetContact,
+    SyncContact,
+}
+
+impl Route {
+    fn label(self) -> &'static str {
+        match self {
+            Route::GetContact => "GET /api/3/contacts/{id}",
+            Route::SyncContact => "POST /api/3/contact/sync",
+        }
+    }
+
+    fn request(self, addr: SocketAddr) -> Vec<u8> {
+        match self {
+            Route::GetContact => format!(
+                "GET /api/3/contacts/1 HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nAccept: application/json\r\n\r\n"
+            )
+            .into_bytes(),
+            Route::SyncContact => format!(
+                "POST /api/3/contact/sync HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{SYNC_BODY}",
+                SYNC_BODY.len()
+            )
+            .into_bytes(),
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 response (Content-Length or chunked); returns the status.
+async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
+    let mut tmp = [0u8; 16384];
+    loop {
+        if let Some(end) = find(buf, b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end])
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let status: u16 = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let body_start = end + 4;
+            if let Some(len) = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+            {
+                while buf.len() < body_start + len {
+                    let n = s.read(&mut tmp).await?;
+                    if n == 0 {
+                        return Err(std::io::ErrorKind::UnexpectedEof.into());
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                }
+                buf.drain(..body_start + len);
+                return Ok(status);
+            }
+            if head.contains("transfer-encoding: chunked") {
+                loop {
+                    if let Some(pos) = find(&buf[body_start..], b"0\r\n\r\n") {
+                        let at = body_start + pos;
+                        if at == body_start || buf[at - 2..at] == *b"\r\n" {
+                            buf.drain(..at + 5);
+                            return Ok(status);
+                        }
+                    }
+                    let n = s.read(&mut tmp).await?;
+                    if n == 0 {
+                        return Err(std::io::ErrorKind::UnexpectedEof.into());
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                }
+            }
+            buf.drain(..body_start);
+            return Ok(status);
+        }
+        let n = s.read(&mut tmp).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&tmp[..n]);
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+struct CellResult {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    non_2xx: u64,
+}
+
+/// `conns` connections for `secs` seconds (after a 1 s warm-up), or until `max_requests`.
+async fn run_cell(
+    addr: SocketAddr,
+    route: Route,
+    conns: usize,
+    secs: f64,
+    max_requests: Option<u64>,
+) -> CellResult {
+    let req = route.request(addr);
+    let warm_until = Instant::now() + Duration::from_secs(1);
+    let per_conn_cap = max_requests.map(|m| m.div_ceil(conns as u64));
+    let end_at = warm_until + Duration::from_secs_f64(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let req = req.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat: Vec<u32> = Vec::with_capacity(1 << 16);
+            let (mut errors, mut non_2xx, mut done) = (0u64, 0u64, 0u64);
+            let mut conn: Option<TcpStream> = None;
+            let mut buf = Vec::with_capacity(16384);
+            let mut measured_from = None;
+            loop {
+                let now = Instant::now();
+                if max_requests.is_none() && now >= end_at {
+                    break;
+                }
+                if per_conn_cap.is_some_and(|c| done >= c) {
+                    break;
+                }
+                if conn.is_none() {
+                    match TcpStream::connect(addr).await {
+                        Ok(s) => {
+                            let _ = s.set_nodelay(true);
+                            conn = Some(s);
+                            buf.clear();
+                        }
+                        Err(_) => {
+                            errors += 1;
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        }
+                    }
+                }
+                let s = conn.as_mut().unwrap();
+                let t = Instant::now();
+                let ok = async {
+                    s.write_all(&req).await?;
+                    read_response(s, &mut buf).await
+                }
+                .await;
+                let elapsed = t.elapsed();
+                match ok {
+                    Ok(status) => {
+                        if max_requests.is_some() || t >= warm_until {
+                            measured_from.get_or_insert(t);
+                            lat.push(elapsed.as_micros().min(u32::MAX as u128) as u32);
+                            if !(200..300).contains(&status) {
+                                non_2xx += 1;
+                            }
+                        }
+                        done += 1;
+                    }
+                    Err(_) => {
+                        errors += 1;
+                        conn = None;
+                    }
+                }
+            }
+            (lat, errors, non_2xx, measured_from)
+        }));
+    }
+    let mut all = Vec::new();
+    let (mut errors, mut non_2xx) = (0, 0);
+    let mut first: Option<Instant> = None;
+    for t in tasks {
+        let (lat, e, n, from) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+        non_2xx += n;
+        if let Some(f) = from {
+            first = Some(first.map_or(f, |x: Instant| x.min(f)));
+        }
+    }
+    let wall = if max_requests.is_some() {
+        first.map_or(1.0, |f| f.elapsed().as_secs_f64())
+    } else {
+        secs
+    };
+    all.sort_unstable();
+    let pct = |p: f64| {
+        if all.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1;
+        f64::from(all[i]) / 1000.0
+    };
+    CellResult {
+        rps: all.len() as f64 / wall,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        errors,
+        non_2xx,
+    }
+}
+
+async fn wait_ready(addr: SocketAddr, path: &str, timeout: Duration) -> bool {
+    let until = Instant::now() + timeout;
+    while Instant::now() < until {
+        if let Ok(mut s) = TcpStream::connect(addr).await {
+            let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\n\r\n");
+            let mut buf = Vec::new();
+            if s.write_all(req.as_bytes()).await.is_ok() {
+                if let Ok(Ok(status)) =
+                    tokio::time::timeout(Duration::from_secs(5), read_response(&mut s, &mut buf))
+                        .await
+                {
+                    if status > 0 && status != 503 {
+                        return true;
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+/// One request on a fresh connection; the raw body.
+async fn fetch(addr: SocketAddr, route: Route) -> String {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut req = route.request(addr);
+    // Ask the server to close so that the whole body can be read to the end.
+    let text = String::from_utf8(req.clone()).unwrap().replacen(
+        "\r\n\r\n",
+        "\r\nConnection: close\r\n\r\n",
+        1,
+    );
+    req = text.into_bytes();
+    s.write_all(&req).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    text.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn start_ac_mock(port: u16) -> Proc {
+    let child = spawn_group(
+        Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--journal-size",
+                "1000",
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    )
+    .expect("start the ac-mock binary");
+    let mut child = child;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    eprintln!("{}", line.trim());
+    Proc {
+        child,
+        name: "ac-mock",
+    }
+}
+
+fn tools_dir() -> PathBuf {
+    workspace_root().join("target").join("bench-tools")
+}
+
+/// Installs WireMock and Prism into target/bench-tools with npm when missing.
+fn ensure_tools() -> Result<(), String> {
+    let bin = tools_dir().join("node_modules").join(".bin");
+    if bin.join("wiremock").exists() && bin.join("prism").exists() {
+        return Ok(());
+    }
+    eprintln!("installing wiremock and @stoplight/prism-cli into target/bench-tools ...");
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    let status = Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(tools_dir())
+        .args(["wiremock", "@stoplight/prism-cli"])
+        .status()
+        .map_err(|e| format!("npm not runnable: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("npm install failed: {status}"))
+    }
+}
+
+fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+    let bin = tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wiremock");
+    if !bin.exists() {
+        return Err("wiremock is not installed".into());
+    }
+    let mappings = dir.join("mappings");
+    std::fs::create_dir_all(&mappings).map_err(|e| e.to_string())?;
+    let mapping = serde_json::json!({"mappings": [
+        {"request": {"method": "GET", "urlPath": "/api/3/contacts/1"},
+         "response": {"status": 200, "body": get_body,
+                      "headers": {"Content-Type": "application/json"}}},
+        {"request": {"method": "POST", "urlPath": "/api/3/contact/sync"},
+         "response": {"status": 200, "body": sync_body,
+                      "headers": {"Content-Type": "application/json"}}}
+    ]});
+    std::fs::write(mappings.join("contact.json"), mapping.to_string())
+        .map_err(|e| e.to_string())?;
+    let child = spawn_group(
+        Command::new(bin)
+            .args(["--port", &port.to_string(), "--bind-address", "127.0.0.1"])
+            .args(["--no-request-journal", "--disable-banner", "--root-dir"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| format!("cannot start wiremock: {e}"))?;
+    Ok(Proc {
+        child,
+        name: "wiremock",
+    })
+}
+
+fn start_prism(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+    let bin = tools_dir().join("node_modules").join(".bin").join("prism");
+    if !bin.exists() {
+        return Err("prism is not installed".into());
+    }
+    let get: serde_json::Value = serde_json::from_str(get_body).map_err(|e| e.to_string())?;
+    let sync: serde_json::Value = serde_json::from_str(sync_body).map_err(|e| e.to_string())?;
+    // The committed template (benches/prism-contact.yaml) with the same canned bodies.
+    let template = include_str!("prism-contact.yaml");
+    let spec = template
+        .replace("__GET_BODY__", &get.to_string())
+        .replace("__SYNC_BODY__", &sync.to_string());
+    let path = dir.join("prism-contact.yaml");
+    std::fs::write(&path, spec).map_err(|e| e.to_string())?;
+    let child = spawn_group(
+        Command::new(bin)
+            .args([
+                "mock",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "--errors",
+                "false",
+            ])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| format!("cannot start prism: {e}"))?;
+    Ok(Proc {
+        child,
+        name: "prism",
+    })
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+async fn rss_mode(total: u64) {
+    let port = free_port();
+    let mock = start_ac_mock(port);
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert!(wait_ready(addr, "/__admin/health", Duration::from_secs(10)).await);
+    fetch(addr, Route::SyncContact).await;
+    // Warm up: fill the journal once so "before" includes its steady-state size.
+    run_cell(addr, Route::GetContact, 16, 0.0, Some(5_000)).await;
+    let pid = mock.child.id();
+    let before = rss_kib(pid).unwrap_or(0);
+    let t = Instant::now();
+    let half = total / 2;
+    let a = run_cell(addr, Route::GetContact, 64, 0.0, Some(half)).await;
+    let mid = rss_kib(pid).unwrap_or(0);
+    let b = run_cell(addr, Route::SyncContact, 64, 0.0, Some(total - half)).await;
+    let after = rss_kib(pid).unwrap_or(0);
+    println!("\n## ac-mock RSS over {total} requests\n");
+    println!("| when | VmRSS |\n|---|---|");
+    println!(
+        "| after warm-up (5,000 requests) | {:.1} MiB |",
+        before as f64 / 1024.0
+    );
+    println!(
+        "| after {half} GET /contacts/1 | {:.1} MiB |",
+        mid as f64 / 1024.0
+    );
+    println!(
+        "| after {} more POST /contact/sync | {:.1} MiB |",
+        total - half,
+        after as f64 / 1024.0
+    );
+    println!(
+        "\n{} requests in {:.1} s; errors {}; non-2xx {}",
+        total,
+        t.elapsed().as_secs_f64(),
+        a.errors + b.errors,
+        a.non_2xx + b.non_2xx
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if args.iter().any(|a| a == "--rss") {
+        let total = value("--requests")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        rss_mode(total).await;
+        return;
+    }
+    let secs: f64 = value("--secs").and_then(|v| v.parse().ok()).unwrap_or(5.0);
+    let only = value("--only");
+    let conns: Vec<usize> = value("--conns")
+        .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
+        .unwrap_or_else(|| vec![16, 64]);
+    let routes = [Route::GetContact, Route::SyncContact];
+    let dir = std::env::temp_dir().join(format!("ac-mock-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    // ac-mock first: its answers become the competitors' canned bodies.
+    let port = free_port();
+    let ac_addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut results: Vec<(&'static str, Route, usize, CellResult)> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let (get_body, sync_body);
+    {
+        let _mock = start_ac_mock(port);
+        assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
+        sync_body = fetch(ac_addr, Route::SyncContact).await;
+        get_body = fetch(ac_addr, Route::GetContact).await;
+        for &route in &routes {
+            for &c in &conns {
+                let r = run_cell(ac_addr, route, c, secs, None).await;
+                eprintln!("ac-mock {} c={c}: {:.0} req/s", route.label(), r.rps);
+                results.push(("ac-mock", route, c, r));
+            }
+        }
+    }
+    let competitors: [&'static str; 2] = ["wiremock", "prism"];
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if competitors.iter().any(|c| wanted(c)) {
+        if let Err(e) = ensure_tools() {
+            notes.push(format!("WireMock and Prism skipped: {e}"));
+        }
+    }
+    for name in competitors {
+        if !wanted(name) {
+            continue;
+        }
+        let port = free_port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let started = match name {
+            "wiremock" => start_wiremock(port, &get_body, &sync_body, &sub),
+            _ => start_prism(port, &get_body, &sync_body, &sub),
+        };
+        let proc_ = match started {
+            Ok(p) => p,
+            Err(e) => {
+                notes.push(format!("{name} skipped: {e}"));
+                continue;
+            }
+        };
+        if !wait_ready(addr, "/api/3/contacts/1", Duration::from_secs(90)).await {
+            notes.push(format!("{name} skipped: not ready within 90 s"));
+            drop(proc_);
+            continue;
+        }
+        for &route in &routes {
+            for &c in &conns {
+                let r = run_cell(addr, route, c, secs, None).await;
+                eprintln!("{name} {} c={c}: {:.0} req/s", route.label(), r.rps);
+                results.push((name, route, c, r));
+            }
+        }
+        drop(proc_);
+    }
+
+    println!("\n## Load: {secs} s per cell after 1 s warm-up, keep-alive HTTP/1.1 on loopback\n");
+    println!("| server | route | conns | req/s | p50 ms | p99 ms | errors | non-2xx |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, route, c, r) in &results {
+        println!(
+            "| {name} | `{}` | {c} | {:.0} | {:.2} | {:.2} | {} | {} |",
+            route.label(),
+            r.rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors,
+            r.non_2xx
+        );
+    }
+    println!("\n## Ratios (ac-mock req/s ÷ competitor req/s, same run)\n");
+    println!("| route | conns | vs WireMock | vs Prism |\n|---|---|---|---|");
+    for &route in &routes {
+        for &c in &conns {
+            let rps = |n: &str| {
+                results
+                    .iter()
+                    .find(|(name, r, cc, _)| *name == n && *r == route && *cc == c)
+                    .map(|x| x.3.rps)
+            };
+            let ratio = |n: &str| match (rps("ac-mock"), rps(n)) {
+                (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
+                _ => "n/a".to_string(),
+            };
+            println!(
+                "| `{}` | {c} | {} | {} |",
+                route.label(),
+                ratio("wiremock"),
+                ratio("prism")
+            );
+        }
+    }
+    for n in notes {
+        println!("\nNote: {n}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
