@@ -139,9 +139,10 @@ async fn rate_limiter_spaces_requests_across_clones() {
             async move { c.contacts().get(ContactId(1)).await },
         ));
     }
-    // At 1 request/s with no burst, only the first request can have gone out by now.
+    // At 1 request/s with no burst, at most the first request can have gone out by now (on a
+    // loaded machine even that one may still be on its way, so no lower bound).
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(server.received_requests().await.unwrap().len() <= 1);
     for t in tasks {
         t.await.unwrap().unwrap();
     }
