@@ -2,6 +2,7 @@
 //!
 //! One test binary (modules per resource) so the workspace links it once.
 
+mod accounts;
 mod contacts;
 mod fields;
 mod lists;
