@@ -159,7 +159,12 @@ fn detailed_json(store: &Store, c: &Contact, ctx: &Ctx) -> Value {
     v["contactLists"] = Value::Array(lists);
     v["fieldValues"] = Value::Array(values);
     v["geoIps"] = json!([]);
-    v["deals"] = json!([]);
+    let deals: Vec<Value> = store
+        .list_deals(Some(c.id), None, None, None)
+        .iter()
+        .map(|d| id(d.id))
+        .collect();
+    v["deals"] = Value::Array(deals);
     v
 }
 
@@ -244,8 +249,11 @@ async fn retrieve(
         reply(
             StatusCode::OK,
             json!({
-                "contactAutomations": [], "contactLists": lists, "deals": [], "fieldValues": values,
-                "geoIps": [], "accountContacts": [], "contact": detailed_json(store, c, ctx)
+                "contactAutomations": [], "contactLists": lists,
+                "deals": super::deals::contact_deals_json(store, cid, ctx), "fieldValues": values,
+                "geoIps": [],
+                "accountContacts": super::accounts::contact_account_contacts_json(store, cid, ctx),
+                "contact": detailed_json(store, c, ctx)
             }),
         )
     })

@@ -1,10 +1,362 @@
-//! Routes of deals (in progress).
+//! `/deals`, `/contacts/{id}/deals`, `/dealGroups`, `/dealStages` (reference §8.3).
 
-use axum::Router;
+use std::collections::BTreeMap;
 
-use crate::server::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde_json::{json, Value};
+
+use super::accounts::fields_json;
+use super::contacts::full_json;
+use super::{path_id, wrapped, Attrs};
+use crate::middleware::JsonBody;
+use crate::query::Params;
+use crate::reply::{empty_ok, id, reply, ts, ApiError, ApiResult};
+use crate::server::{AccountId, AppState, Ctx};
+use crate::store::deals::DealInput;
+use crate::store::{Deal, DealGroup, DealStage, Entity, Store};
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/deals", get(list).post(create))
+        .route(
+            "/deals/{id}",
+            get(retrieve).put(update).patch(update).delete(remove),
+        )
+        .route("/contacts/{id}/deals", get(of_contact))
+        .route("/dealGroups", get(groups))
+        .route("/dealStages", get(stages))
+}
+
+fn deal_links(ctx: &Ctx, deal: u64) -> Value {
+    let base = format!("{}/deals/{deal}", ctx.api_base);
+    let mut links = serde_json::Map::new();
+    for name in [
+        "dealActivities",
+        "contact",
+        "contactDeals",
+        "group",
+        "nextTask",
+        "notes",
+        "account",
+        "customerAccount",
+        "organization",
+        "owner",
+        "scoreValues",
+        "stage",
+        "tasks",
+        "dealCustomFieldData",
+    ] {
+        links.insert(name.into(), json!(format!("{base}/{name}")));
+    }
+    Value::Object(links)
+}
+
+/// A deal. `echo` renders `value`, `status` and `percent` as numbers, as create/update
+/// responses do; GET renders them as strings.
+pub(crate) fn deal_json(d: &Deal, ctx: &Ctx, echo: bool) -> Value {
+    let num = |n: u64| {
+        if echo {
+            json!(n)
+        } else {
+            json!(n.to_string())
+        }
+    };
+    json!({
+        "title": d.title, "value": num(d.value), "currency": d.currency,
+        "contact": d.contact.map(id), "owner": id(d.owner), "group": id(d.group), "stage": id(d.stage),
+        "cdate": ts(d.cdate, ctx.offset), "mdate": ts(d.mdate, ctx.offset),
+        "description": d.description, "organization": null, "percent": num(d.percent),
+        "status": num(u64::from(d.status)), "nextdate": null, "nextdealid": "0",
+        "activitycount": "0", "edate": null, "hash": d.hash,
+        "winProbability": null, "winProbabilityMdate": null,
+        "links": deal_links(ctx, d.id), "fields": fields_json(&d.fields),
+        "id": id(d.id), "isDisabled": false,
+        "account": d.account.map(id), "customerAccount": d.account.map(id)
+    })
+}
+
+fn group_json(store: &Store, g: &DealGroup, ctx: &Ctx) -> Value {
+    let stages: Vec<Value> = store
+        .pipelines
+        .stages
+        .iter()
+        .filter(|s| s.group == g.id)
+        .map(|s| id(s.id))
+        .collect();
+    let base = format!("{}/dealGroups/{}", ctx.api_base, g.id);
+    json!({
+        "title": g.title, "currency": g.currency, "autoassign": "0", "allusers": "1",
+        "allgroups": "1", "cdate": ts(g.cdate, ctx.offset), "udate": ts(g.cdate, ctx.offset),
+        "stages": stages,
+        "links": {"stages": format!("{base}/stages"), "dealGroupUsers": format!("{base}/dealGroupUsers")},
+        "id": id(g.id)
+    })
+}
+
+fn stage_json(s: &DealStage, ctx: &Ctx) -> Value {
+    let base = format!("{}/dealStages/{}", ctx.api_base, s.id);
+    json!({
+        "group": id(s.group), "title": s.title, "color": "32B0FC", "order": s.order.to_string(),
+        "width": "280", "dealOrder": "next-action DESC", "cardRegion1": "title",
+        "cardRegion2": "next-action", "cardRegion3": "show-avatar", "cardRegion4": "contact-fullname-orgname",
+        "cardRegion5": "value", "cdate": ts(s.cdate, ctx.offset), "udate": ts(s.cdate, ctx.offset),
+        "links": {"group": format!("{base}/group")}, "id": id(s.id)
+    })
+}
+
+fn stages_of(store: &Store, group: u64, ctx: &Ctx) -> Vec<Value> {
+    store
+        .pipelines
+        .stages
+        .iter()
+        .filter(|s| s.group == group)
+        .map(|s| stage_json(s, ctx))
+        .collect()
+}
+
+fn deal_input(body: &Value) -> Result<DealInput, ApiError> {
+    let a = wrapped(body, "deal")?;
+    let status = a.u64("status").map_err(|_| {
+        ApiError::field_invalid(
+            "/data/attributes/status",
+            "The status must be 0 (open), 1 (won) or 2 (lost).",
+        )
+    })?;
+    Ok(DealInput {
+        title: a.string("title")?,
+        description: a.string("description")?,
+        value: a.u64("value").map_err(|_| {
+            ApiError::field_invalid(
+                "/data/attributes/value",
+                "The value must be a whole number of cents, 0 or more.",
+            )
+        })?,
+        currency: match a.raw("currency") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(_) => {
+                return Err(ApiError::field_invalid(
+                    "/data/attributes/currency",
+                    "The currency must be a three-letter lower-case code.",
+                ))
+            }
+        },
+        contact: a.u64("contact")?,
+        account: a.u64("account")?,
+        group: a.u64("group")?,
+        stage: a.u64("stage")?,
+        owner: a.u64("owner")?,
+        percent: a.u64("percent")?,
+        status,
+        fields: custom_fields(&a)?,
+    })
+}
+
+fn custom_fields(a: &Attrs<'_>) -> Result<Option<Vec<(u64, String)>>, ApiError> {
+    let bad = || ApiError::field_invalid("/data/attributes/fields", "The fields are invalid.");
+    match a.raw("fields") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                let f = Attrs::of(item.as_object().ok_or_else(bad)?);
+                let field = f.u64("customFieldId")?.ok_or_else(bad)?;
+                Ok((field, f.string("fieldValue")?.unwrap_or_default()))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()
+            .map(Some),
+        Some(_) => Err(bad()),
+    }
+}
+
+fn not_found(raw: &str) -> ApiError {
+    ApiError::not_found(Entity::Deal, raw)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let input = deal_input(&body)?;
+    st.with_store(acct, |store, ctx| {
+        let did = store.create_deal(&input, crate::store::now())?;
+        let d = store.deal(did)?;
+        let contacts: Vec<Value> = d
+            .contact
+            .and_then(|c| store.contacts.get(c))
+            .map(|c| full_json(c, ctx))
+            .into_iter()
+            .collect();
+        let groups: Vec<Value> = store
+            .pipelines
+            .groups
+            .get(d.group)
+            .map(|g| group_json(store, g, ctx))
+            .into_iter()
+            .collect();
+        let mut deal = deal_json(d, ctx, true);
+        deal["customFieldSaveStatus"] = json!({"status": "success"});
+        reply(
+            StatusCode::CREATED,
+            json!({
+                "contacts": contacts, "dealGroups": groups,
+                "dealStages": stages_of(store, d.group, ctx), "deal": deal
+            }),
+        )
+    })
+}
+
+async fn retrieve(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        let d = store.deal(did)?;
+        reply(StatusCode::OK, json!({ "deal": deal_json(d, ctx, false) }))
+    })
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    st.with_store(acct, |store, ctx| {
+        store.deal(did)?;
+        let input = deal_input(&body)?;
+        store.update_deal(did, &input, crate::store::now())?;
+        let d = store.deal(did)?;
+        let mut deal = deal_json(d, ctx, true);
+        deal["customFieldSaveStatus"] = json!({"status": "success"});
+        reply(
+            StatusCode::OK,
+            json!({"dealStages": stages_of(store, d.group, ctx), "deal": deal}),
+        )
+    })
+}
+
+async fn remove(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    st.with_store(acct, |store, _| {
+        store.delete_deal(did)?;
+        empty_ok()
+    })
+}
+
+/// `{"deals":[…],"meta":{"currencies":{…},"total":N}}`: `total` is a number here, and
+/// `currencies` sums the matching deals per upper-case currency.
+fn deals_page(rows: Vec<&Deal>, p: &Params, ctx: &Ctx) -> Value {
+    let mut currencies: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    for d in &rows {
+        let slot = currencies.entry(d.currency.to_uppercase()).or_default();
+        slot.0 += 1;
+        slot.1 += d.value;
+    }
+    let currencies: serde_json::Map<String, Value> = currencies
+        .into_iter()
+        .map(|(code, (n, value))| {
+            let v = json!({"total": n.to_string(), "value": value.to_string(), "currency": code, "isDisabled": false});
+            (code, v)
+        })
+        .collect();
+    let n = rows.len();
+    let page: Vec<Value> = rows
+        .into_iter()
+        .skip(p.offset())
+        .take(p.limit(20, 100))
+        .map(|d| deal_json(d, ctx, false))
+        .collect();
+    json!({"deals": page, "meta": {"currencies": currencies, "total": n}})
+}
+
+async fn list(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let p = Params::parse(raw.as_deref());
+    let (mut contact, mut account, mut status, mut search) = (None, None, None, p.text("search"));
+    for (key, value) in p.bracketed("filters") {
+        let value = value.trim().to_string();
+        match key.as_str() {
+            "contact" => contact = value.parse().ok(),
+            "account" | "customerAccount" => account = value.parse().ok(),
+            "status" => status = value.parse::<u8>().ok(),
+            "search" | "title" if !value.is_empty() => search = Some(value),
+            _ => {}
+        }
+    }
+    st.with_store(acct, |store, ctx| {
+        let rows = store.list_deals(contact, account, status, search.as_deref());
+        reply(StatusCode::OK, deals_page(rows, &p, ctx))
+    })
+}
+
+async fn of_contact(
+    State(st): State<AppState>,
+    Extension(acct): Extension<AccountId>,
+    Path(raw): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let p = Params::parse(q.as_deref());
+    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    st.with_store(acct, |store, ctx| {
+        store.contact(cid)?;
+        let rows = store.list_deals(Some(cid), None, None, None);
+        reply(StatusCode::OK, deals_page(rows, &p, ctx))
+    })
+}
+
+/// The deals of a contact as GET renders them (the contact GET's `deals` side-load).
+pub(crate) fn contact_deals_json(store: &Store, contact: u64, ctx: &Ctx) -> Vec<Value> {
+    store
+        .list_deals(Some(contact), None, None, None)
+        .into_iter()
+        .map(|d| deal_json(d, ctx, false))
+        .collect()
+}
+
+async fn groups(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> ApiResult {
+    st.with_store(acct, |store, ctx| {
+        let rows: Vec<Value> = store
+            .pipelines
+            .groups
+            .iter()
+            .map(|g| group_json(store, g, ctx))
+            .collect();
+        let n = rows.len();
+        reply(
+            StatusCode::OK,
+            json!({"dealGroups": rows, "meta": {"total": n.to_string()}}),
+        )
+    })
+}
+
+async fn stages(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> ApiResult {
+    st.with_store(acct, |store, ctx| {
+        let rows: Vec<Value> = store
+            .pipelines
+            .stages
+            .iter()
+            .map(|s| stage_json(s, ctx))
+            .collect();
+        let n = rows.len();
+        reply(
+            StatusCode::OK,
+            json!({"dealStages": rows, "meta": {"total": n.to_string()}}),
+        )
+    })
 }
