@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod bulk_import;
 mod contacts;
 mod deals;
 mod errors;

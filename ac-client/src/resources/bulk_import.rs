@@ -1,0 +1,832 @@
+//! Bulk import (reference §9): `POST /import/bulk_import`, batch status and batch info, and
+//! [`BulkImports::import_all`], which validates, splits and sends any number of contacts.
+//!
+//! Limits, checked before sending: at most [`MAX_CONTACTS`] contacts and [`MAX_BODY_BYTES`]
+//! bytes of serialized JSON per request.
+//!
+//! Bulk import is **not idempotent** (a repeat queues the contacts twice): it is never re-sent
+//! after a 5xx or a connection error. AC's per-endpoint limits (20 single-contact or 100
+//! multi-contact requests per minute) are answered with HTTP **400**
+//! `{"success":0,"message":"Rate limit exceeded.",...}`; [`Error::is_rate_limited`] is true
+//! for it. It is not retried automatically (AC asks to wait about a minute): wait, then send
+//! again, and prefer fewer, larger batches.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::client::Client;
+use crate::error::{ContactFailure, Error, Result};
+use crate::http::ApiRequest;
+use crate::ids::{ContactId, FieldId, ListId};
+use crate::resources::contacts::validate_email;
+
+/// The most contacts AC accepts in one bulk import request.
+pub const MAX_CONTACTS: usize = 250;
+/// The largest bulk import request body AC accepts, in bytes of JSON.
+pub const MAX_BODY_BYTES: usize = 400_000;
+
+fn as_number<S: Serializer, T: Copy + Into<u64>>(
+    v: &T,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64((*v).into())
+}
+
+/// A custom field value in a bulk import (`{"id":1,"value":"foo"}`; fields are given by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkField {
+    /// The custom field.
+    #[serde(serialize_with = "as_number")]
+    pub id: FieldId,
+    /// The encoded value (multi-value fields as `||a||b||`; see [`crate::encode`]).
+    pub value: String,
+}
+
+/// A list reference (`{"listid":1}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListRef {
+    /// The list.
+    #[serde(serialize_with = "as_number")]
+    pub listid: ListId,
+}
+
+/// One contact of a bulk import. Keys are snake_case (`first_name`), unlike `/contacts`.
+///
+/// ```
+/// use ac_client::bulk_import::BulkContact;
+///
+/// let c = BulkContact::new("jane@example.com")
+///     .first_name("Jane")
+///     .tag("vip")
+///     .field(1u64, "foo")
+///     .subscribe(2u64)
+///     .exclude_automations(true);
+/// assert_eq!(
+///     serde_json::to_value(&c).unwrap(),
+///     serde_json::json!({"email":"jane@example.com","first_name":"Jane","tags":["vip"],
+///         "fields":[{"id":1,"value":"foo"}],"subscribe":[{"listid":2}],
+///         "exclude_automations":true})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkContact {
+    /// Email (required).
+    pub email: String,
+    /// First name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Account name (`customer_acct_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_acct_name: Option<String>,
+    /// Tags by **name** (created when missing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Custom field values by field **id**.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<BulkField>,
+    /// Lists to subscribe to (a list the contact unsubscribed from cannot be re-subscribed
+    /// through import).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subscribe: Vec<ListRef>,
+    /// Lists to unsubscribe from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsubscribe: Vec<ListRef>,
+    /// Skip automations for this contact (faster imports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude_automations: Option<bool>,
+}
+
+impl BulkContact {
+    /// A contact with this email.
+    pub fn new(email: impl Into<String>) -> Self {
+        BulkContact {
+            email: email.into(),
+            first_name: None,
+            last_name: None,
+            phone: None,
+            customer_acct_name: None,
+            tags: Vec::new(),
+            fields: Vec::new(),
+            subscribe: Vec::new(),
+            unsubscribe: Vec::new(),
+            exclude_automations: None,
+        }
+    }
+
+    /// Sets the first name.
+    pub fn first_name(mut self, v: impl Into<String>) -> Self {
+        self.first_name = Some(v.into());
+        self
+    }
+
+    /// Sets the last name.
+    pub fn last_name(mut self, v: impl Into<String>) -> Self {
+        self.last_name = Some(v.into());
+        self
+    }
+
+    /// Sets the phone.
+    pub fn phone(mut self, v: impl Into<String>) -> Self {
+        self.phone = Some(v.into());
+        self
+    }
+
+    /// Sets the account name.
+    pub fn customer_acct_name(mut self, v: impl Into<String>) -> Self {
+        self.customer_acct_name = Some(v.into());
+        self
+    }
+
+    /// Adds a tag by name.
+    pub fn tag(mut self, name: impl Into<String>) -> Self {
+        self.tags.push(name.into());
+        self
+    }
+
+    /// Adds a custom field value by field id.
+    pub fn field(mut self, id: impl Into<FieldId>, value: impl Into<String>) -> Self {
+        self.fields.push(BulkField {
+            id: id.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Subscribes to a list.
+    pub fn subscribe(mut self, list: impl Into<ListId>) -> Self {
+        self.subscribe.push(ListRef {
+            listid: list.into(),
+        });
+        self
+    }
+
+    /// Unsubscribes from a list.
+    pub fn unsubscribe(mut self, list: impl Into<ListId>) -> Self {
+        self.unsubscribe.push(ListRef {
+            listid: list.into(),
+        });
+        self
+    }
+
+    /// Sets `exclude_automations`.
+    pub fn exclude_automations(mut self, on: bool) -> Self {
+        self.exclude_automations = Some(on);
+        self
+    }
+
+    /// Checks the contact as the client does before sending (email, tag names, field ids).
+    pub fn validate(&self) -> Result<()> {
+        validate_email(&self.email)?;
+        if self.tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(Error::invalid("tags", "tag names must not be empty"));
+        }
+        if self.fields.iter().any(|f| f.id.get() == 0) {
+            return Err(Error::invalid("fields", "field id 0 is not a field"));
+        }
+        Ok(())
+    }
+}
+
+/// A `{"key":..,"value":..}` pair of a callback's `params` or `headers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyValue {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// Where AC reports the import's result (`callback`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkCallback {
+    /// The URL AC calls.
+    pub url: String,
+    /// `requestType` (`POST` or `GET`).
+    #[serde(rename = "requestType")]
+    pub request_type: String,
+    /// `detailed_results`, sent as the string `"true"`/`"false"` as AC documents.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "bool_as_string"
+    )]
+    pub detailed_results: Option<bool>,
+    /// Extra parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<KeyValue>,
+    /// Extra headers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<KeyValue>,
+}
+
+fn bool_as_string<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(b) => s.serialize_str(if *b { "true" } else { "false" }),
+        None => s.serialize_none(),
+    }
+}
+
+impl BulkCallback {
+    /// A `POST` callback to `url`.
+    pub fn post(url: impl Into<String>) -> Self {
+        BulkCallback {
+            url: url.into(),
+            request_type: "POST".to_owned(),
+            detailed_results: None,
+            params: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Asks for per-contact results.
+    pub fn detailed_results(mut self, on: bool) -> Self {
+        self.detailed_results = Some(on);
+        self
+    }
+
+    /// Adds a parameter.
+    pub fn param(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push(KeyValue {
+            key: key.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push(KeyValue {
+            key: key.into(),
+            value: value.into(),
+        });
+        self
+    }
+}
+
+/// One bulk import request (`{"contacts":[...],"callback":{...}}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BulkImport {
+    /// 1 to [`MAX_CONTACTS`] contacts.
+    pub contacts: Vec<BulkContact>,
+    /// Optional result callback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<BulkCallback>,
+}
+
+impl BulkImport {
+    /// A request with these contacts.
+    pub fn new(contacts: Vec<BulkContact>) -> Self {
+        BulkImport {
+            contacts,
+            callback: None,
+        }
+    }
+
+    /// Sets the callback.
+    pub fn callback(mut self, cb: BulkCallback) -> Self {
+        self.callback = Some(cb);
+        self
+    }
+
+    /// Validates the request and returns its JSON body: every contact, at most
+    /// [`MAX_CONTACTS`] contacts and at most [`MAX_BODY_BYTES`] bytes.
+    pub fn to_body(&self) -> Result<Vec<u8>> {
+        if self.contacts.is_empty() {
+            return Err(Error::invalid(
+                "contacts",
+                "a bulk import needs at least one contact",
+            ));
+        }
+        if self.contacts.len() > MAX_CONTACTS {
+            return Err(Error::invalid(
+                "contacts",
+                format!(
+                    "a bulk import request holds at most {MAX_CONTACTS} contacts, got {} (use import_all to split them)",
+                    self.contacts.len()
+                ),
+            ));
+        }
+        for (i, c) in self.contacts.iter().enumerate() {
+            c.validate().map_err(|e| match e {
+                Error::InvalidInput { field, message } => {
+                    Error::invalid(format!("contacts[{i}].{field}"), message)
+                }
+                other => other,
+            })?;
+        }
+        let body = serde_json::to_vec(self)
+            .map_err(|e| Error::invalid("contacts", format!("could not serialize: {e}")))?;
+        if body.len() > MAX_BODY_BYTES {
+            return Err(Error::invalid(
+                "contacts",
+                format!(
+                    "the bulk import body is {} bytes; AC accepts at most {MAX_BODY_BYTES} bytes per request (use import_all to split)",
+                    body.len()
+                ),
+            ));
+        }
+        Ok(body)
+    }
+}
+
+/// AC's answer to an accepted import (`{"Success":1,"queued_contacts":N,"batchId":..}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BulkImportResponse {
+    /// `Success` (capital S in AC's answer; `success` also read).
+    #[serde(
+        rename = "Success",
+        alias = "success",
+        default,
+        deserialize_with = "crate::de::opt_bool"
+    )]
+    pub success: Option<bool>,
+    /// Contacts queued.
+    #[serde(default, deserialize_with = "crate::de::u64_lenient")]
+    pub queued_contacts: u64,
+    /// The batch id, for [`BulkImports::info`].
+    #[serde(
+        rename = "batchId",
+        default,
+        deserialize_with = "crate::de::string_lenient"
+    )]
+    pub batch_id: String,
+    /// AC's message (`Contact import queued`).
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub message: Option<String>,
+}
+
+/// Batches and contacts for one day (`{"forDate":"2021-06-01","batches":"333","contacts":"83250"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BatchDay {
+    /// The day (`forDate`).
+    #[serde(
+        rename = "forDate",
+        default,
+        deserialize_with = "crate::de::string_lenient"
+    )]
+    pub for_date: String,
+    /// Batches.
+    #[serde(default, deserialize_with = "crate::de::u64_lenient")]
+    pub batches: u64,
+    /// Contacts.
+    #[serde(default, deserialize_with = "crate::de::u64_lenient")]
+    pub contacts: u64,
+}
+
+/// `GET /import/bulk_import`: outstanding and recently completed imports.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BulkImportStatus {
+    /// Imports still queued.
+    #[serde(default)]
+    pub outstanding: Vec<BatchDay>,
+    /// Imports completed recently (`recentlyCompleted`).
+    #[serde(rename = "recentlyCompleted", default)]
+    pub recently_completed: Vec<BatchDay>,
+}
+
+/// `GET /import/info?batchId=`: one batch's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BatchInfo {
+    /// `status` (`completed`, ...).
+    #[serde(default, deserialize_with = "crate::de::string_lenient")]
+    pub status: String,
+    /// Ids of the contacts imported (`success`).
+    #[serde(default)]
+    pub success: Vec<ContactId>,
+    /// Emails rejected (`failure`).
+    #[serde(default)]
+    pub failure: Vec<String>,
+}
+
+/// Where a per-contact failure was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOrigin {
+    /// Client-side validation: the contact was never sent.
+    Client,
+    /// AC's `failureReasons` for the batch the contact was in.
+    Server,
+}
+
+/// One contact that [`BulkImports::import_all`] could not import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    /// The contact's position in the caller's input (`None` when AC named a position that is
+    /// not in the batch).
+    pub index: Option<usize>,
+    /// The contact's email, when known.
+    pub email: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Client-side validation or AC.
+    pub origin: FailureOrigin,
+}
+
+/// The outcome of [`BulkImports::import_all`].
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// One batch id per accepted request, in order.
+    pub batch_ids: Vec<String>,
+    /// Contacts AC queued, summed over the accepted requests.
+    pub queued: u64,
+    /// Contacts not imported, with their input index and the reason.
+    pub failures: Vec<ImportFailure>,
+    /// The error that stopped the import early (rate limit, server error, ...), if any.
+    /// The contacts not sent because of it are in `not_sent`.
+    pub error: Option<Error>,
+    /// Input indices of valid contacts that were not sent because of `error`.
+    pub not_sent: Vec<usize>,
+}
+
+impl ImportReport {
+    /// True when every contact was queued.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty() && self.error.is_none() && self.not_sent.is_empty()
+    }
+}
+
+/// Options of [`BulkImports::import_all`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// A callback sent with every batch.
+    pub callback: Option<BulkCallback>,
+    /// The most contacts per request (capped at [`MAX_CONTACTS`]).
+    pub max_contacts: usize,
+    /// The largest request body (capped at [`MAX_BODY_BYTES`]).
+    pub max_bytes: usize,
+    /// How many times a batch rejected for some contacts is re-sent without them.
+    pub resend_rounds: u32,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            callback: None,
+            max_contacts: MAX_CONTACTS,
+            max_bytes: MAX_BODY_BYTES,
+            resend_rounds: 2,
+        }
+    }
+}
+
+/// Batches (positions in the input slice) and contacts too big for any batch
+/// (position, serialized size).
+pub(crate) type BatchPlan = (Vec<Vec<usize>>, Vec<(usize, usize)>);
+
+/// Splits valid contacts (with their input indices) into batches of at most `max_contacts`
+/// contacts and `max_bytes` bytes of JSON, measured on the serialized body. Contacts too big
+/// for any batch come back in the second list.
+pub(crate) fn plan_batches(
+    contacts: &[(usize, BulkContact)],
+    callback: Option<&BulkCallback>,
+    max_contacts: usize,
+    max_bytes: usize,
+) -> Result<BatchPlan> {
+    let max_contacts = max_contacts.clamp(1, MAX_CONTACTS);
+    let max_bytes = max_bytes.min(MAX_BODY_BYTES);
+    let empty = BulkImport {
+        contacts: Vec::new(),
+        callback: callback.cloned(),
+    };
+    let overhead = serde_json::to_vec(&empty)
+        .map_err(|e| Error::invalid("callback", e.to_string()))?
+        .len();
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    let mut too_big = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut size = overhead;
+    for (pos, (_, c)) in contacts.iter().enumerate() {
+        let len = serde_json::to_vec(c)
+            .map_err(|e| Error::invalid("contacts", e.to_string()))?
+            .len();
+        if overhead + len > max_bytes {
+            too_big.push((pos, len));
+            continue;
+        }
+        let added = len + usize::from(!current.is_empty());
+        if !current.is_empty() && (current.len() >= max_contacts || size + added > max_bytes) {
+            batches.push(std::mem::take(&mut current));
+            size = overhead;
+        }
+        size += len + usize::from(!current.is_empty());
+        current.push(pos);
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    Ok((batches, too_big))
+}
+
+/// The bulk import handler: `client.bulk_import()`.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkImports<'c> {
+    client: &'c Client,
+}
+
+impl Client {
+    /// Bulk import: one request, batch status and info, and [`BulkImports::import_all`].
+    pub fn bulk_import(&self) -> BulkImports<'_> {
+        BulkImports { client: self }
+    }
+}
+
+impl<'c> BulkImports<'c> {
+    /// Sends one bulk import request (`POST /import/bulk_import`). Checked first: every
+    /// contact's email, at most [`MAX_CONTACTS`] contacts and [`MAX_BODY_BYTES`] bytes.
+    ///
+    /// A rejected payload (HTTP 400 with `failureReasons`) is [`Error::Api`]; its per-contact
+    /// reasons are in [`Error::contact_failures`] (positions in `import.contacts`). The
+    /// endpoint's own rate limit is a 400 too, with [`Error::is_rate_limited`] true. Never
+    /// retried after a 5xx or a connection error.
+    pub async fn import(&self, import: &BulkImport) -> Result<BulkImportResponse> {
+        import.to_body()?;
+        let req = ApiRequest::post("import/bulk_import", import)?;
+        let (status, resp): (_, BulkImportResponse) = self.client.send_json(req).await?;
+        if resp.success == Some(false) {
+            return Err(Error::Api(Box::new(crate::error::ApiError {
+                status,
+                body: crate::error::ErrorBody {
+                    message: resp.message.clone(),
+                    success: Some(false),
+                    ..Default::default()
+                },
+                retry_after: None,
+                snippet: String::new(),
+            })));
+        }
+        Ok(resp)
+    }
+
+    /// Outstanding and recently completed imports (`GET /import/bulk_import`).
+    pub async fn status(&self) -> Result<BulkImportStatus> {
+        self.client
+            .send(ApiRequest::get("import/bulk_import"))
+            .await
+    }
+
+    /// One batch's outcome (`GET /import/info?batchId=`).
+    pub async fn info(&self, batch_id: &str) -> Result<BatchInfo> {
+        crate::resources::require_text("batchId", batch_id)?;
+        let req = ApiRequest::get("import/info")
+            .query(vec![("batchId".to_owned(), batch_id.trim().to_owned())]);
+        self.client.send(req).await
+    }
+
+    /// Imports any number of contacts: validates each (client-side failures are reported, not
+    /// sent), splits the rest into batches within AC's limits (≤ [`MAX_CONTACTS`] contacts and
+    /// ≤ [`MAX_BODY_BYTES`] bytes, measured on the serialized JSON), and sends them one after
+    /// the other.
+    ///
+    /// When AC rejects a batch for some contacts (400 `failureReasons`, nothing queued), those
+    /// contacts are reported with their input index and the rest of the batch is sent again
+    /// (up to [`ImportOptions::resend_rounds`] times). Any other error (rate limit, server or
+    /// connection error) stops the import: it is in [`ImportReport::error`] and the contacts
+    /// not sent are in [`ImportReport::not_sent`], so the caller can wait and resume.
+    ///
+    /// AC's `failureReasons[].contact` is read as the zero-based position in the request's
+    /// `contacts` array (AC does not document the base).
+    pub async fn import_all(
+        &self,
+        contacts: impl IntoIterator<Item = BulkContact>,
+        options: &ImportOptions,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let mut valid: Vec<(usize, BulkContact)> = Vec::new();
+        for (index, c) in contacts.into_iter().enumerate() {
+            match c.validate() {
+                Ok(()) => valid.push((index, c)),
+                Err(e) => report.failures.push(ImportFailure {
+                    index: Some(index),
+                    email: Some(c.email.clone()),
+                    reason: e.to_string(),
+                    origin: FailureOrigin::Client,
+                }),
+            }
+        }
+        let (batches, too_big) = plan_batches(
+            &valid,
+            options.callback.as_ref(),
+            options.max_contacts,
+            options.max_bytes,
+        )?;
+        for (pos, len) in too_big {
+            let (index, c) = &valid[pos];
+            report.failures.push(ImportFailure {
+                index: Some(*index),
+                email: Some(c.email.clone()),
+                reason: format!(
+                    "the contact alone serializes to {len} bytes, over the {} byte request limit",
+                    options.max_bytes.min(MAX_BODY_BYTES)
+                ),
+                origin: FailureOrigin::Client,
+            });
+        }
+        for (n, batch) in batches.iter().enumerate() {
+            let mut members: Vec<usize> = batch.clone();
+            let mut rounds = 0;
+            loop {
+                let import = BulkImport {
+                    contacts: members.iter().map(|&p| valid[p].1.clone()).collect(),
+                    callback: options.callback.clone(),
+                };
+                match self.import(&import).await {
+                    Ok(resp) => {
+                        report.queued += resp.queued_contacts;
+                        report.batch_ids.push(resp.batch_id);
+                        break;
+                    }
+                    Err(e) if !e.contact_failures().is_empty() && !e.is_rate_limited() => {
+                        let rejected =
+                            map_failures(e.contact_failures(), &members, &valid, &mut report);
+                        members = members
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| !rejected.contains(i))
+                            .map(|(_, p)| p)
+                            .collect();
+                        rounds += 1;
+                        if rejected.is_empty() || rounds > options.resend_rounds {
+                            // No progress possible: report the rest of the batch as failed.
+                            for &p in &members {
+                                report.failures.push(ImportFailure {
+                                    index: Some(valid[p].0),
+                                    email: Some(valid[p].1.email.clone()),
+                                    reason: format!("the batch was rejected: {e}"),
+                                    origin: FailureOrigin::Server,
+                                });
+                            }
+                            break;
+                        }
+                        if members.is_empty() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        report.not_sent.extend(members.iter().map(|&p| valid[p].0));
+                        for rest in &batches[n + 1..] {
+                            report.not_sent.extend(rest.iter().map(|&p| valid[p].0));
+                        }
+                        report.error = Some(e);
+                        return Ok(report);
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Records AC's per-contact failures of a batch; returns the rejected positions in the batch.
+fn map_failures(
+    failures: &[ContactFailure],
+    members: &[usize],
+    valid: &[(usize, BulkContact)],
+    report: &mut ImportReport,
+) -> Vec<usize> {
+    let mut rejected = Vec::new();
+    for f in failures {
+        let in_batch = f
+            .contact
+            .and_then(|c| usize::try_from(c).ok())
+            .filter(|&c| c < members.len());
+        let input = in_batch.map(|c| &valid[members[c]]);
+        report.failures.push(ImportFailure {
+            index: input.map(|(i, _)| *i),
+            email: input.map(|(_, c)| c.email.clone()),
+            reason: f.reason.clone(),
+            origin: FailureOrigin::Server,
+        });
+        if let Some(c) = in_batch {
+            if !rejected.contains(&c) {
+                rejected.push(c);
+            }
+        }
+    }
+    rejected
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_serializes_like_the_reference() {
+        let import = BulkImport::new(vec![BulkContact::new("someone@somewhere.com")
+            .first_name("Jane")
+            .last_name("Doe")
+            .phone("123-456-7890")
+            .customer_acct_name("ActiveCampaign")
+            .exclude_automations(false)
+            .tag("dictumst")
+            .tag("aliquam")
+            .field(1u64, "foo")
+            .field(2u64, "||foo||bar||baz||")
+            .subscribe(1u64)
+            .subscribe(2u64)
+            .unsubscribe(3u64)])
+        .callback(
+            BulkCallback::post("https://example.com/cb")
+                .detailed_results(true)
+                .param("k", "v")
+                .header("X-Token", "abc"),
+        );
+        let body: serde_json::Value = serde_json::from_slice(&import.to_body().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"contacts":[{"email":"someone@somewhere.com","first_name":"Jane","last_name":"Doe",
+                "phone":"123-456-7890","customer_acct_name":"ActiveCampaign","exclude_automations":false,
+                "tags":["dictumst","aliquam"],
+                "fields":[{"id":1,"value":"foo"},{"id":2,"value":"||foo||bar||baz||"}],
+                "subscribe":[{"listid":1},{"listid":2}],"unsubscribe":[{"listid":3}]}],
+             "callback":{"url":"https://example.com/cb","requestType":"POST","detailed_results":"true",
+                "params":[{"key":"k","value":"v"}],"headers":[{"key":"X-Token","value":"abc"}]}})
+        );
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let many = BulkImport::new(
+            (0..251)
+                .map(|i| BulkContact::new(format!("c{i}@x.co")))
+                .collect(),
+        );
+        let err = many.to_body().unwrap_err();
+        assert!(err.to_string().contains("250"), "{err}");
+        let big = BulkImport::new(
+            (0..3)
+                .map(|i| BulkContact::new(format!("c{i}@x.co")).first_name("x".repeat(150_000)))
+                .collect(),
+        );
+        let err = big.to_body().unwrap_err();
+        assert!(err.to_string().contains("400000"), "{err}");
+        let err = BulkImport::new(vec![BulkContact::new("a@b.co"), BulkContact::new("bad")])
+            .to_body()
+            .unwrap_err();
+        assert_eq!(err.field(), Some("contacts[1].email"));
+        assert!(BulkImport::default().to_body().is_err());
+    }
+
+    #[test]
+    fn batches_respect_both_limits_exactly() {
+        let contacts: Vec<(usize, BulkContact)> = (0..600)
+            .map(|i| {
+                (
+                    i,
+                    BulkContact::new(format!("c{i}@x.co")).first_name("x".repeat(i % 7 * 500)),
+                )
+            })
+            .collect();
+        for max_bytes in [400_000, 50_000, 5_000] {
+            let (batches, too_big) = plan_batches(&contacts, None, 250, max_bytes).unwrap();
+            assert!(too_big.is_empty());
+            let flat: Vec<usize> = batches.iter().flatten().copied().collect();
+            assert_eq!(flat, (0..600).collect::<Vec<_>>());
+            for b in &batches {
+                let import = BulkImport::new(b.iter().map(|&p| contacts[p].1.clone()).collect());
+                let len = serde_json::to_vec(&import).unwrap().len();
+                assert!(b.len() <= 250 && len <= max_bytes, "{} {len}", b.len());
+            }
+        }
+        let (batches, _) = plan_batches(&contacts, None, 250, 400_000).unwrap();
+        assert!(batches.len() >= 3);
+        let small: Vec<(usize, BulkContact)> = (0..600)
+            .map(|i| (i, BulkContact::new(format!("c{i}@x.co"))))
+            .collect();
+        let (batches, _) = plan_batches(&small, None, 250, 400_000).unwrap();
+        assert_eq!(
+            batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![250, 250, 100]
+        );
+        let huge = vec![(
+            0,
+            BulkContact::new("a@b.co").first_name("x".repeat(400_000)),
+        )];
+        let (batches, too_big) = plan_batches(&huge, None, 250, 400_000).unwrap();
+        assert!(batches.is_empty());
+        assert_eq!(too_big.len(), 1);
+    }
+
+    #[test]
+    fn response_models() {
+        let r: BulkImportResponse = serde_json::from_value(json!({"Success":1,"queued_contacts":1,
+            "batchId":"0641fbdd-f62f-4c2c-ba02-3a83d5d11ac9","message":"Contact import queued"}))
+        .unwrap();
+        assert_eq!(r.success, Some(true));
+        assert_eq!(r.queued_contacts, 1);
+        let s: BulkImportStatus = serde_json::from_value(json!({"outstanding":[{"forDate":"2021-06-01",
+            "batches":"333","contacts":"83250"}],"recentlyCompleted":[{"forDate":"2021-06-01","batches":"17","contacts":"4250"}]}))
+        .unwrap();
+        assert_eq!(s.outstanding[0].contacts, 83250);
+        assert_eq!(s.recently_completed[0].batches, 17);
+        let i: BatchInfo =
+            serde_json::from_value(json!({"status":"completed","success":["123","124"],
+            "failure":["invalid.email@invalidDomain"]}))
+            .unwrap();
+        assert_eq!(i.success, vec![ContactId(123), ContactId(124)]);
+    }
+}
