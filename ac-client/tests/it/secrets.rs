@@ -109,3 +109,67 @@ async fn traces_name_the_request_but_never_the_token() {
     assert!(text.contains("attempt=2"), "{text}");
     assert_clean(&text);
 }
+
+#[tokio::test]
+async fn event_key_never_appears_in_debug_or_errors() {
+    use crate::event_tracking::{tracking_client, EVENT_KEY};
+    use ac_client::event_tracking::TrackedEvent;
+
+    let clean = |text: &str| {
+        assert!(!text.contains(EVENT_KEY), "event key leaked: {text}");
+        assert!(!text.contains("HUSHHUSH"), "event key leaked: {text}");
+        assert_clean(text);
+    };
+    let server = MockServer::start().await;
+    let client = tracking_client(&server, RetryPolicy::none());
+    clean(&format!("{client:?}"));
+
+    // Answers that echo the key back: every error text is redacted.
+    let bodies = [
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"success":0,"message":format!("bad key {EVENT_KEY}")})),
+        ResponseTemplate::new(400)
+            .set_body_json(json!({"success":0,"message":format!("bad key {EVENT_KEY}"),
+            "failureReasons":[format!("key={EVENT_KEY}")]})),
+        ResponseTemplate::new(403)
+            .set_body_json(json!({"message":format!("key {EVENT_KEY} refused")})),
+        ResponseTemplate::new(502).set_body_string(format!("<html>bad gateway {EVENT_KEY}</html>")),
+        ResponseTemplate::new(200).set_body_string(format!("not json {EVENT_KEY}")),
+    ];
+    for body in bodies {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(body)
+            .mount(&server)
+            .await;
+        let client = tracking_client(&server, RetryPolicy::none());
+        let err = client
+            .event_tracking()
+            .send(&TrackedEvent::new("x").email("a@b.co"))
+            .await
+            .unwrap_err();
+        clean(&err.to_string());
+        clean(&format!("{err:?}"));
+        for m in err.messages() {
+            clean(&m);
+        }
+    }
+
+    // Transport error on the tracking host.
+    let client = Client::builder()
+        .api_url("https://acct.api-us1.com")
+        .api_token(TOKEN)
+        .tracking_url(crate::dead_url())
+        .actid("1")
+        .event_key(EVENT_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .event_tracking()
+        .send(&TrackedEvent::new("x"))
+        .await
+        .unwrap_err();
+    clean(&err.to_string());
+    clean(&format!("{err:?}"));
+}
