@@ -311,3 +311,68 @@ async fn bulk_import_changes_are_marked_so_no_webhooks_fire() {
     ));
     assert!(state.import_batch(&batch).is_some());
 }
+
+#[tokio::test]
+async fn bulk_import_fires_no_webhooks_over_http() {
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<String>>>;
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(
+                |axum::extract::State(seen): axum::extract::State<Seen>, body: String| async move {
+                    seen.lock().unwrap().push(body);
+                    axum::http::StatusCode::OK
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let m = Mock::start().await;
+    let l = list(&m, "news").await;
+    let (status, _) = m
+        .post(
+            "/webhooks",
+            json!({"webhook": {"name": "all", "url": url,
+                "events": ["subscribe", "update", "contact_tag_added", "unsubscribe"],
+                "sources": ["public", "admin", "api", "system"]}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = m
+        .post(
+            "/import/bulk_import",
+            json!({"contacts": [{"email": "jane@example.com", "first_name": "Jane",
+                "tags": ["vip"], "subscribe": [{"listid": l}]}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    // The same kind of change made through the API does fire.
+    let c = m.contact("joe@example.com").await;
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": l, "contact": c, "status": 1}}),
+    )
+    .await;
+    for _ in 0..80 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|b| b.contains("type=subscribe")));
+}
