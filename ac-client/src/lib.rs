@@ -4,6 +4,10 @@
 //! * One handler per resource: [`Client::contacts`], [`Client::tags`], [`Client::lists`],
 //!   [`Client::fields`], and more; custom field values are resolved and encoded by
 //!   [`encode::FieldCatalog`] (by title or perstag, `||a||b||` multi-values, dates).
+//! * Beyond contacts: [`Client::event_tracking`] (including sending events to the tracking
+//!   host), [`Client::site_tracking`], [`Client::accounts`], [`Client::deals`],
+//!   [`Client::webhooks`] and [`Client::bulk_import`] (with batching by AC's limits); delivered
+//!   webhook bodies are parsed by [`webhook_payload::parse_form`].
 //! * Listings return a [`Page`]; every listing also has a lazy `Stream` over all pages.
 //! * AC's rate limit (5 requests/s per account) is respected client-side ([`RateLimit`]).
 //! * Retries are conservative ([`retry`]): 429 always (honouring `Retry-After`), 5xx and
