@@ -8,6 +8,7 @@ mod fields;
 mod lists;
 mod tags;
 mod tracking;
+mod webhooks;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
 use ac_mock::MockServer;
