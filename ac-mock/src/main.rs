@@ -113,31 +113,32 @@ fn parse_faults(text: &str) -> Result<FaultArg, String> {
     Ok(FaultArg(rules))
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Installs the Ctrl-C and SIGTERM handlers now and returns a future that resolves on either.
+///
+/// Installing them before the start-up line is printed matters: a supervisor (or a test) that
+/// reads the line and signals at once must get a clean shutdown, not the default "killed".
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+    })
+}
+
+/// Ctrl-C only, where there is no SIGTERM.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
 }
 
 #[tokio::main]
@@ -170,6 +171,13 @@ async fn main() -> ExitCode {
     if let Some(path) = cli.state_file {
         builder = builder.state_file(path);
     }
+    let signals = match shutdown_signal() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("ac-mock: cannot install signal handlers: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let server = match builder.start().await {
         Ok(server) => server,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
@@ -188,7 +196,7 @@ async fn main() -> ExitCode {
         server.actid(),
         server.event_key()
     );
-    shutdown_signal().await;
+    signals.await;
     tracing::info!("shutting down");
     match server.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
