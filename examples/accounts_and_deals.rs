@@ -67,7 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &DealInput::new("Acme renewal")
                 .contact(contact.id)
                 .account(account.id)
-                .value(1_250_00) // $1,250.00 in cents
+                .value(125_000) // $1,250.00 in cents
                 .currency("USD"),
         )
         .await?;
