@@ -33,20 +33,51 @@ struct Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        // Kill the whole process group we created (npx/node/java children included).
-        let pid = self.child.id() as i32;
-        let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{pid}")])
-            .status();
-        std::thread::sleep(Duration::from_millis(300));
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status();
+        // Stop the process we started and the processes it started (node → java), each by
+        // its own id, children first.
+        let root = self.child.id();
+        let mut pids = descendants(root);
+        pids.reverse();
+        eprintln!("stopping {} (pid {root}, children {pids:?})", self.name);
+        for pid in &pids {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        eprintln!("stopped {}", self.name);
+        std::thread::sleep(Duration::from_millis(300));
+        for pid in &pids {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
+}
+
+/// Every descendant of `pid` (from /proc), parents before children.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(p) = queue.pop() {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for c in children
+                .split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+            {
+                out.push(c);
+                queue.push(c);
+            }
+        }
+    }
+    out
 }
 
 fn free_port() -> u16 {
@@ -58,8 +89,7 @@ fn free_port() -> u16 {
 }
 
 fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
-    use std::os::unix::process::CommandExt;
-    cmd.process_group(0).spawn()
+    cmd.spawn()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -306,6 +336,20 @@ async fn fetch(addr: SocketAddr, route: Route) -> String {
         .unwrap_or_default()
 }
 
+/// Load every route for `secs` seconds first (JIT compilers, caches), unmeasured.
+async fn warm_up(addr: SocketAddr, routes: &[Route], secs: f64) {
+    for &route in routes {
+        run_cell(
+            addr,
+            route,
+            16,
+            (secs / routes.len() as f64 - 1.0).max(0.0),
+            None,
+        )
+        .await;
+    }
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -323,6 +367,7 @@ fn start_ac_mock(port: u16) -> Proc {
                 "1000",
             ])
             .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
     )
@@ -355,6 +400,7 @@ fn ensure_tools() -> Result<(), String> {
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(tools_dir())
         .args(["wiremock", "@stoplight/prism-cli"])
+        .stdin(Stdio::null())
         .status()
         .map_err(|e| format!("npm not runnable: {e}"))?;
     if status.success() {
@@ -389,6 +435,7 @@ fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Res
             .args(["--port", &port.to_string(), "--bind-address", "127.0.0.1"])
             .args(["--no-request-journal", "--disable-banner", "--root-dir"])
             .arg(dir)
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     )
@@ -425,6 +472,7 @@ fn start_prism(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result
                 "false",
             ])
             .arg(&path)
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     )
@@ -500,6 +548,9 @@ async fn main() {
         return;
     }
     let secs: f64 = value("--secs").and_then(|v| v.parse().ok()).unwrap_or(5.0);
+    let warmup: f64 = value("--warmup")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5.0);
     let only = value("--only");
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
@@ -519,6 +570,7 @@ async fn main() {
         assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
         sync_body = fetch(ac_addr, Route::SyncContact).await;
         get_body = fetch(ac_addr, Route::GetContact).await;
+        warm_up(ac_addr, &routes, warmup).await;
         for &route in &routes {
             for &c in &conns {
                 let r = run_cell(ac_addr, route, c, secs, None).await;
@@ -546,6 +598,7 @@ async fn main() {
             "wiremock" => start_wiremock(port, &get_body, &sync_body, &sub),
             _ => start_prism(port, &get_body, &sync_body, &sub),
         };
+        eprintln!("{name}: started, waiting until it answers");
         let proc_ = match started {
             Ok(p) => p,
             Err(e) => {
@@ -558,6 +611,7 @@ async fn main() {
             drop(proc_);
             continue;
         }
+        warm_up(addr, &routes, warmup).await;
         for &route in &routes {
             for &c in &conns {
                 let r = run_cell(addr, route, c, secs, None).await;
@@ -568,7 +622,9 @@ async fn main() {
         drop(proc_);
     }
 
-    println!("\n## Load: {secs} s per cell after 1 s warm-up, keep-alive HTTP/1.1 on loopback\n");
+    println!(
+        "\n## Load: {secs} s per cell (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback\n"
+    );
     println!("| server | route | conns | req/s | p50 ms | p99 ms | errors | non-2xx |");
     println!("|---|---|---|---|---|---|---|---|");
     for (name, route, c, r) in &results {
