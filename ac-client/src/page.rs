@@ -5,7 +5,9 @@ use std::future::Future;
 use futures_util::stream::{self, Stream, TryStreamExt};
 use serde::Deserialize;
 
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::query::Paged;
 
 /// One page of a listing: the items and AC's `meta.total` (the count over all pages).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +124,28 @@ where
         Ok(Some((stream::iter(page.items.into_iter().map(Ok)), st)))
     })
     .try_flatten()
+}
+
+/// Streams every item of a `limit`/`offset` listing with [`offset_stream`]: the page size is
+/// the query's limit (or 100) and the first page is at the query's offset (or 0). `fetch`
+/// reads one page for the query it is given.
+pub(crate) fn query_stream<Q, T, F, Fut>(
+    client: &Client,
+    query: Q,
+    fetch: F,
+) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    Q: Paged + Clone + Send + 'static,
+    T: Identified + Send + 'static,
+    F: Fn(Client, Q) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let client = client.clone();
+    let (limit, offset) = query.paging();
+    let limit = limit.unwrap_or(100);
+    offset_stream(limit, offset.unwrap_or(0), move |offset| {
+        fetch(client.clone(), query.clone().page_at(limit, offset))
+    })
 }
 
 struct CursorState<F> {

@@ -1,5 +1,5 @@
 //! Small building blocks shared by the query types: sort direction, filter operators, date
-//! bounds, and the `limit` check.
+//! bounds, and `limit`/`offset` paging.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone};
 
@@ -110,3 +110,47 @@ pub(crate) fn push_paging(q: &mut Vec<(String, String)>, limit: Option<u32>, off
         q.push(("offset".into(), o.to_string()));
     }
 }
+
+/// A query type with `limit`/`offset` paging, as [`paged_query!`] implements it.
+pub(crate) trait Paged {
+    /// The `limit` and `offset` set on the query.
+    fn paging(&self) -> (Option<u32>, Option<u64>);
+
+    /// The same query asking for the page of `limit` items at `offset`.
+    fn page_at(self, limit: u32, offset: u64) -> Self;
+}
+
+/// Gives a query type with `limit: Option<u32>` and `offset: Option<u64>` fields its public
+/// `limit` and `offset` setters and its [`Paged`] impl. An optional string replaces the
+/// `limit` setter's doc comment.
+macro_rules! paged_query {
+    ($query:ty) => {
+        $crate::query::paged_query!($query, "Page size, 1 to 100.");
+    };
+    ($query:ty, $limit_doc:literal) => {
+        impl $query {
+            #[doc = $limit_doc]
+            pub fn limit(mut self, limit: u32) -> Self {
+                self.limit = Some(limit);
+                self
+            }
+
+            /// Zero-based offset.
+            pub fn offset(mut self, offset: u64) -> Self {
+                self.offset = Some(offset);
+                self
+            }
+        }
+
+        impl $crate::query::Paged for $query {
+            fn paging(&self) -> (Option<u32>, Option<u64>) {
+                (self.limit, self.offset)
+            }
+
+            fn page_at(self, limit: u32, offset: u64) -> Self {
+                self.limit(limit).offset(offset)
+            }
+        }
+    };
+}
+pub(crate) use paged_query;

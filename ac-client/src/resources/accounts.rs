@@ -13,8 +13,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{AccountContactId, AccountId, ContactId, UserId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::wrap;
 
 /// `Option<Id>` from a number, a numeric string, `null` or `""` (`None`).
@@ -230,18 +230,6 @@ impl AccountQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -256,6 +244,8 @@ impl AccountQuery {
         Ok(q)
     }
 }
+
+paged_query!(AccountQuery);
 
 /// A contact ↔ account association.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -375,18 +365,6 @@ impl AccountContactQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -401,6 +379,8 @@ impl AccountContactQuery {
         Ok(q)
     }
 }
+
+paged_query!(AccountContactQuery);
 
 #[derive(Deserialize)]
 struct AccountEnvelope {
@@ -495,14 +475,8 @@ impl<'c> Accounts<'c> {
         &self,
         query: AccountQuery,
     ) -> impl Stream<Item = Result<Account>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { account_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            account_page(&client, &q).await
         })
     }
 }
@@ -572,14 +546,8 @@ impl<'c> AccountContacts<'c> {
         &self,
         query: AccountContactQuery,
     ) -> impl Stream<Item = Result<AccountContact>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { account_contact_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            account_contact_page(&client, &q).await
         })
     }
 

@@ -10,8 +10,8 @@ use crate::encode::{CustomValue, FieldCatalog};
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, FieldId, ListId, TagId};
-use crate::page::{cursor_stream, offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging, DateBound, Direction};
+use crate::page::{cursor_stream, query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging, DateBound, Direction};
 use crate::resources::fields::FieldValue;
 use crate::resources::lists::ContactList;
 use crate::resources::wrap;
@@ -508,18 +508,6 @@ impl ContactQuery {
         self
     }
 
-    /// Page size, 1 to 100 (checked before sending).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs this query sends, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -575,6 +563,11 @@ impl ContactQuery {
         Ok(q)
     }
 }
+
+paged_query!(
+    ContactQuery,
+    "Page size, 1 to 100 (checked before sending)."
+);
 
 #[derive(Deserialize)]
 struct ContactEnvelope {
@@ -699,14 +692,8 @@ impl<'c> Contacts<'c> {
         &self,
         query: ContactQuery,
     ) -> impl Stream<Item = Result<Contact>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { list_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            list_page(&client, &q).await
         })
     }
 

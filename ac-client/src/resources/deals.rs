@@ -14,8 +14,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{AccountId, ContactId, DealId, PipelineId, StageId, UserId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::accounts::{lenient_fields, opt_id, CustomFieldValue};
 use crate::resources::wrap;
 
@@ -378,18 +378,6 @@ impl DealQuery {
         self.filter("owner", id.into().to_string())
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -402,6 +390,8 @@ impl DealQuery {
         Ok(q)
     }
 }
+
+paged_query!(DealQuery);
 
 #[derive(Deserialize)]
 struct DealEnvelope {
@@ -465,14 +455,8 @@ impl<'c> Deals<'c> {
 
     /// Every deal matching `query`, fetched lazily (page size: the query's limit, or 100).
     pub fn stream(&self, query: DealQuery) -> impl Stream<Item = Result<Deal>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { deal_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            deal_page(&client, &q).await
         })
     }
 }

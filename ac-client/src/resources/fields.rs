@@ -9,8 +9,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, FieldId, FieldOptionId, FieldRelId, FieldValueId, ListId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::{require_text, wrap};
 
 /// One contact's value for one custom field (`fieldValue`).
@@ -430,18 +430,6 @@ impl FieldQuery {
         self
     }
 
-    /// Page size, 1 to 100 (default 100).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs this query sends, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -453,6 +441,8 @@ impl FieldQuery {
         Ok(q)
     }
 }
+
+paged_query!(FieldQuery, "Page size, 1 to 100 (default 100).");
 
 /// The body of `POST /fieldValues` and `PUT /fieldValues/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -523,18 +513,6 @@ impl FieldValueQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs this query sends, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -549,6 +527,8 @@ impl FieldValueQuery {
         Ok(q)
     }
 }
+
+paged_query!(FieldValueQuery);
 
 #[derive(Deserialize)]
 struct FieldEnvelope {
@@ -644,14 +624,8 @@ impl<'c> Fields<'c> {
 
     /// Every field matching `query`, fetched lazily.
     pub fn stream(&self, query: FieldQuery) -> impl Stream<Item = Result<Field>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { list_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            list_page(&client, &q).await
         })
     }
 

@@ -9,8 +9,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, ContactListId, ListId, UserId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging, FilterOp};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging, FilterOp};
 use crate::resources::{require_text, wrap};
 
 /// A mailing list as AC returns it. AC sends ~50 attributes; the common ones are typed and
@@ -253,18 +253,6 @@ impl ListQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs this query sends, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -287,6 +275,8 @@ impl ListQuery {
         Ok(q)
     }
 }
+
+paged_query!(ListQuery);
 
 /// The status a client can set on a membership: AC accepts only 1 and 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -476,14 +466,8 @@ impl<'c> Lists<'c> {
 
     /// Every list matching `query`, fetched lazily (page size: the query's limit, or 100).
     pub fn stream(&self, query: ListQuery) -> impl Stream<Item = Result<List>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { list_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            list_page(&client, &q).await
         })
     }
 

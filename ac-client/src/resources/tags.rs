@@ -9,8 +9,8 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, ContactTagId, TagId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging, FilterOp};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging, FilterOp};
 use crate::resources::{require_text, wrap};
 
 /// A tag's kind (`tagType`). Unknown kinds are kept in [`TagType::Other`].
@@ -185,18 +185,6 @@ impl TagQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs this query sends, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -214,6 +202,8 @@ impl TagQuery {
         Ok(q)
     }
 }
+
+paged_query!(TagQuery);
 
 /// A contact ↔ tag association (`contactTag`). Its id is what
 /// [`Tags::remove_association`] takes.
@@ -284,14 +274,8 @@ impl<'c> Tags<'c> {
 
     /// Every tag matching `query`, fetched lazily (page size: the query's limit, or 100).
     pub fn stream(&self, query: TagQuery) -> impl Stream<Item = Result<Tag>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { list_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            list_page(&client, &q).await
         })
     }
 

@@ -13,8 +13,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::{ListId, WebhookId};
-use crate::page::{offset_stream, Identified, Meta, Page};
-use crate::query::{check_limit, push_paging};
+use crate::page::{query_stream, Identified, Meta, Page};
+use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::accounts::opt_id;
 use crate::resources::{require_text, wrap};
 
@@ -361,18 +361,6 @@ impl WebhookQuery {
         self
     }
 
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Zero-based offset.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
     /// The query string pairs, after validation.
     pub fn to_query(&self) -> Result<Vec<(String, String)>> {
         check_limit(self.limit)?;
@@ -390,6 +378,8 @@ impl WebhookQuery {
         Ok(q)
     }
 }
+
+paged_query!(WebhookQuery);
 
 #[derive(Deserialize)]
 struct WebhookEnvelope {
@@ -461,14 +451,8 @@ impl<'c> Webhooks<'c> {
         &self,
         query: WebhookQuery,
     ) -> impl Stream<Item = Result<Webhook>> + Send + 'static {
-        let client = self.client.clone();
-        let limit = query.limit.unwrap_or(100);
-        let start = query.offset.unwrap_or(0);
-        let query = query.limit(limit);
-        offset_stream(limit, start, move |offset| {
-            let client = client.clone();
-            let q = query.clone().offset(offset);
-            async move { webhook_page(&client, &q).await }
+        query_stream(self.client, query, |client, q| async move {
+            webhook_page(&client, &q).await
         })
     }
 
