@@ -4,6 +4,7 @@
 
 mod accounts;
 mod contacts;
+mod faults;
 mod fields;
 mod lists;
 mod tags;
