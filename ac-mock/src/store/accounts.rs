@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// An account (AC's `CustomerAccount`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,9 +61,7 @@ fn name_missing() -> StoreError {
 impl Store {
     /// Fails with `NotFound` unless the account exists.
     pub fn account(&self, id: u64) -> StoreResult<&CustomerAccount> {
-        self.accounts
-            .get(id)
-            .ok_or_else(|| not_found(Entity::Account, id))
+        self.accounts.get_or(Entity::Account, id)
     }
 
     fn check_account_name(&self, name: &str, except: Option<u64>) -> StoreResult<()> {
@@ -117,10 +115,7 @@ impl Store {
             }
             self.check_account_name(name.trim(), Some(id))?;
         }
-        let a = self
-            .accounts
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Account, id))?;
+        let a = self.accounts.get_mut_or(Entity::Account, id)?;
         if let Some(v) = &input.name {
             a.name = v.trim().to_string();
         }
@@ -145,9 +140,7 @@ impl Store {
 
     /// `DELETE /accounts/{id}`: also removes its account contacts and unlinks its deals.
     pub fn delete_account(&mut self, id: u64) -> StoreResult<()> {
-        self.accounts
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Account, id))?;
+        self.accounts.remove_or(Entity::Account, id)?;
         self.account_contacts.remove_where(|ac| ac.account == id);
         for deal in self.deals.rows.values_mut() {
             if deal.account == Some(id) {
@@ -184,9 +177,7 @@ impl Store {
 
     /// Fails with `NotFound` unless the association exists.
     pub fn account_contact(&self, id: u64) -> StoreResult<&AccountContact> {
-        self.account_contacts
-            .get(id)
-            .ok_or_else(|| not_found(Entity::AccountContact, id))
+        self.account_contacts.get_or(Entity::AccountContact, id)
     }
 
     /// `POST /accountContacts`: both must exist and the contact must have no account yet.
@@ -233,8 +224,7 @@ impl Store {
         }
         let row = self
             .account_contacts
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::AccountContact, id))?;
+            .get_mut_or(Entity::AccountContact, id)?;
         if let Some(a) = account {
             row.account = a;
         }
@@ -249,8 +239,7 @@ impl Store {
     pub fn remove_account_contact(&mut self, id: u64) -> StoreResult<()> {
         let row = self
             .account_contacts
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::AccountContact, id))?;
+            .remove_or(Entity::AccountContact, id)?;
         self.record(Change::AccountContactRemoved {
             account: row.account,
             contact: row.contact,
@@ -288,21 +277,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{now, ContactInput};
+    use crate::store::{now, test_contact};
 
     #[test]
     fn one_account_per_contact_and_contact_delete_cascades() {
         let mut s = Store::new();
-        let c = s
-            .create_contact(
-                &ContactInput {
-                    email: Some("a@b.co".into()),
-                    ..Default::default()
-                },
-                now(),
-            )
-            .expect("contact")
-            .id;
+        let c = test_contact(&mut s, "a@b.co");
         let input = |n: &str| AccountInput {
             name: Some(n.into()),
             ..Default::default()

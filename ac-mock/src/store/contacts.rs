@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// A contact as the mock keeps it. Fields AC always renders as constants are not stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,9 +169,7 @@ impl Store {
 
     /// Fails with `NotFound` unless the contact exists.
     pub fn contact(&self, id: u64) -> StoreResult<&Contact> {
-        self.contacts
-            .get(id)
-            .ok_or_else(|| not_found(Entity::Contact, id))
+        self.contacts.get_or(Entity::Contact, id)
     }
 
     fn check_inline_fields(&self, input: &ContactInput) -> StoreResult<()> {
@@ -279,10 +277,7 @@ impl Store {
             }
         }
         self.check_inline_fields(input)?;
-        let contact = self
-            .contacts
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Contact, id))?;
+        let contact = self.contacts.get_mut_or(Entity::Contact, id)?;
         if let Some(email) = &input.email {
             contact.email = email.trim().to_string();
         }
@@ -310,9 +305,7 @@ impl Store {
 
     /// `DELETE /contacts/{id}`: removes the contact, its tags, list memberships and field values.
     pub fn delete_contact(&mut self, id: u64) -> StoreResult<()> {
-        self.contacts
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Contact, id))?;
+        self.contacts.remove_or(Entity::Contact, id)?;
         self.contact_tags.remove_where(|ct| ct.contact == id);
         self.contact_lists.remove_where(|cl| cl.contact == id);
         self.field_values.remove_where(|fv| fv.contact == id);

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event_tracking::random_hex;
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult, Table};
+use super::{Change, Entity, Store, StoreError, StoreResult, Table};
 
 /// A pipeline (AC's `dealGroup`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,9 +149,7 @@ pub fn is_valid_currency(c: &str) -> bool {
 impl Store {
     /// Fails with `NotFound` unless the deal exists.
     pub fn deal(&self, id: u64) -> StoreResult<&Deal> {
-        self.deals
-            .get(id)
-            .ok_or_else(|| not_found(Entity::Deal, id))
+        self.deals.get_or(Entity::Deal, id)
     }
 
     fn check_deal(&self, input: &DealInput) -> StoreResult<()> {
@@ -296,10 +294,7 @@ impl Store {
             .and_then(|s| self.pipelines.stages.get(s))
             .map(|s| s.group);
         let group_first = input.group.map(|g| self.first_stage(g));
-        let d = self
-            .deals
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Deal, id))?;
+        let d = self.deals.get_mut_or(Entity::Deal, id)?;
         if let Some(v) = &input.title {
             d.title = v.trim().to_string();
         }
@@ -353,9 +348,7 @@ impl Store {
 
     /// `DELETE /deals/{id}`.
     pub fn delete_deal(&mut self, id: u64) -> StoreResult<()> {
-        self.deals
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Deal, id))?;
+        self.deals.remove_or(Entity::Deal, id)?;
         self.record(Change::DealDeleted { deal: id });
         Ok(())
     }
@@ -386,23 +379,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{now, ContactInput};
+    use crate::store::{now, test_contact};
 
     #[test]
     fn default_pipeline_is_seeded_and_deals_validate() {
         let mut s = Store::new();
         assert_eq!(s.pipelines.groups.len(), 1);
         assert_eq!(s.pipelines.stages.len(), 3);
-        let c = s
-            .create_contact(
-                &ContactInput {
-                    email: Some("a@b.co".into()),
-                    ..Default::default()
-                },
-                now(),
-            )
-            .expect("contact")
-            .id;
+        let c = test_contact(&mut s, "a@b.co");
         let mut input = DealInput {
             title: Some("T".into()),
             contact: Some(c),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Store, StoreError, StoreResult};
 
 /// The system event names every account has (reference §6.2).
 pub const SYSTEM_EVENTS: [&str; 2] = ["__pagevisit", "__redir"];
@@ -125,9 +125,7 @@ impl Store {
 
     /// The tracking logs of one contact, oldest first (`NotFound` for an unknown contact).
     pub fn tracking_logs_of(&self, contact: u64) -> StoreResult<Vec<&TrackingLog>> {
-        if self.contacts.get(contact).is_none() {
-            return Err(not_found(Entity::Contact, contact));
-        }
+        self.contact(contact)?;
         Ok(self
             .tracking_logs
             .iter()

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// A custom contact field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,9 +119,7 @@ fn duplicate_title(title: &str) -> StoreError {
 impl Store {
     /// Fails with `NotFound` unless the field exists.
     pub fn field(&self, id: u64) -> StoreResult<&Field> {
-        self.fields
-            .get(id)
-            .ok_or_else(|| not_found(Entity::Field, id))
+        self.fields.get_or(Entity::Field, id)
     }
 
     fn check_field_title(&self, title: &str, except: Option<u64>) -> StoreResult<()> {
@@ -194,10 +192,7 @@ impl Store {
         if let Some(t) = &input.title {
             self.check_field_title(t.trim(), Some(id))?;
         }
-        let f = self
-            .fields
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Field, id))?;
+        let f = self.fields.get_mut_or(Entity::Field, id)?;
         if let Some(v) = &input.title {
             f.title = v.trim().to_string();
         }
@@ -228,9 +223,7 @@ impl Store {
 
     /// `DELETE /fields/{id}`: also removes its options, relations and values.
     pub fn delete_field(&mut self, id: u64) -> StoreResult<()> {
-        self.fields
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Field, id))?;
+        self.fields.remove_or(Entity::Field, id)?;
         self.field_options.remove_where(|o| o.field == id);
         self.field_rels.remove_where(|r| r.field == id);
         self.field_values.remove_where(|v| v.field == id);
@@ -286,10 +279,7 @@ impl Store {
 
     /// `DELETE /fieldRels/{id}`.
     pub fn delete_field_rel(&mut self, id: u64) -> StoreResult<()> {
-        self.field_rels
-            .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| not_found(Entity::FieldRel, id))
+        self.field_rels.remove_or(Entity::FieldRel, id).map(|_| ())
     }
 
     /// `POST /fieldValues` and inline values: one value per (contact, field).
@@ -334,9 +324,7 @@ impl Store {
 
     /// Fails with `NotFound` unless the field value exists.
     pub fn field_value(&self, id: u64) -> StoreResult<&FieldValue> {
-        self.field_values
-            .get(id)
-            .ok_or_else(|| not_found(Entity::FieldValue, id))
+        self.field_values.get_or(Entity::FieldValue, id)
     }
 
     /// `PUT /fieldValues/{id}`: sets the value (and moves it if contact/field are sent).
@@ -379,9 +367,8 @@ impl Store {
     /// `DELETE /fieldValues/{id}`.
     pub fn delete_field_value(&mut self, id: u64) -> StoreResult<()> {
         self.field_values
-            .remove(id)
+            .remove_or(Entity::FieldValue, id)
             .map(|_| ())
-            .ok_or_else(|| not_found(Entity::FieldValue, id))
     }
 
     /// The values of one contact, in id order.
@@ -396,7 +383,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{now, ContactInput};
+    use crate::store::{now, test_contact};
 
     #[test]
     fn perstag_derivation() {
@@ -411,16 +398,7 @@ mod tests {
     #[test]
     fn field_value_upserts_and_field_delete_cascades() {
         let mut s = Store::new();
-        let c = s
-            .create_contact(
-                &ContactInput {
-                    email: Some("a@b.co".into()),
-                    ..Default::default()
-                },
-                now(),
-            )
-            .expect("contact")
-            .id;
+        let c = test_contact(&mut s, "a@b.co");
         let f = s
             .create_field(
                 &FieldInput {

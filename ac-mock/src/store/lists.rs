@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::tags::NameQuery;
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// A list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,9 +78,7 @@ fn missing(attr: &str) -> StoreError {
 impl Store {
     /// Fails with `NotFound` unless the list exists.
     pub fn list(&self, id: u64) -> StoreResult<&List> {
-        self.lists
-            .get(id)
-            .ok_or_else(|| not_found(Entity::List, id))
+        self.lists.get_or(Entity::List, id)
     }
 
     fn check_stringid(&self, stringid: &str, except: Option<u64>) -> StoreResult<()> {
@@ -149,10 +147,7 @@ impl Store {
         if let Some(s) = &input.stringid {
             self.check_stringid(s, Some(id))?;
         }
-        let l = self
-            .lists
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::List, id))?;
+        let l = self.lists.get_mut_or(Entity::List, id)?;
         let set = |dst: &mut String, src: &Option<String>| {
             if let Some(v) = src {
                 dst.clone_from(v);
@@ -179,9 +174,7 @@ impl Store {
 
     /// `DELETE /lists/{id}`: also removes its memberships.
     pub fn delete_list(&mut self, id: u64) -> StoreResult<()> {
-        self.lists
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::List, id))?;
+        self.lists.remove_or(Entity::List, id)?;
         self.contact_lists.remove_where(|m| m.list == id);
         self.record(Change::ListDeleted { list: id });
         Ok(())
@@ -248,10 +241,7 @@ impl Store {
                 (id, true, None)
             }
         };
-        let row = self
-            .contact_lists
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::ContactList, id))?;
+        let row = self.contact_lists.get_mut_or(Entity::ContactList, id)?;
         row.status = status;
         row.updated = now;
         if let Some(s) = sourceid {
@@ -291,21 +281,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{now, ContactInput};
+    use crate::store::{now, test_contact};
 
     #[test]
     fn subscribe_then_unsubscribe_records_both_and_keeps_one_row() {
         let mut s = Store::new();
-        let c = s
-            .create_contact(
-                &ContactInput {
-                    email: Some("a@b.co".into()),
-                    ..Default::default()
-                },
-                now(),
-            )
-            .expect("contact")
-            .id;
+        let c = test_contact(&mut s, "a@b.co");
         let l = s
             .create_list(
                 &ListInput {

@@ -72,6 +72,21 @@ impl<T> Table<T> {
         self.rows.remove(&id)
     }
 
+    /// The row with this id, or `NotFound` naming `entity`.
+    pub fn get_or(&self, entity: Entity, id: u64) -> StoreResult<&T> {
+        self.rows.get(&id).ok_or_else(|| not_found(entity, id))
+    }
+
+    /// The row with this id mutably, or `NotFound` naming `entity`.
+    pub fn get_mut_or(&mut self, entity: Entity, id: u64) -> StoreResult<&mut T> {
+        self.rows.get_mut(&id).ok_or_else(|| not_found(entity, id))
+    }
+
+    /// Removes and returns the row with this id, or `NotFound` naming `entity`.
+    pub fn remove_or(&mut self, entity: Entity, id: u64) -> StoreResult<T> {
+        self.rows.remove(&id).ok_or_else(|| not_found(entity, id))
+    }
+
     /// Removes every row for which `pred` holds; returns the removed ids.
     pub fn remove_where(&mut self, mut pred: impl FnMut(&T) -> bool) -> Vec<u64> {
         let ids: Vec<u64> = self
@@ -344,6 +359,16 @@ impl Store {
     pub(crate) fn record(&mut self, change: Change) {
         self.outbox.push(change);
     }
+}
+
+/// Creates a contact with this email for a store unit test and returns its id.
+#[cfg(test)]
+pub(crate) fn test_contact(store: &mut Store, email: &str) -> u64 {
+    let input = ContactInput {
+        email: Some(email.into()),
+        ..Default::default()
+    };
+    store.create_contact(&input, now()).expect("contact").id
 }
 
 /// The current time, truncated to whole seconds (AC's resolution).

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// A tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +185,7 @@ impl NameQuery {
 impl Store {
     /// Fails with `NotFound` unless the tag exists.
     pub fn tag(&self, id: u64) -> StoreResult<&Tag> {
-        self.tags.get(id).ok_or_else(|| not_found(Entity::Tag, id))
+        self.tags.get_or(Entity::Tag, id)
     }
 
     /// Number of contacts carrying the tag.
@@ -243,10 +243,7 @@ impl Store {
             }
             self.check_tag_name(name.trim(), Some(id))?;
         }
-        let tag = self
-            .tags
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Tag, id))?;
+        let tag = self.tags.get_mut_or(Entity::Tag, id)?;
         if let Some(name) = &input.tag {
             tag.tag = name.trim().to_string();
         }
@@ -262,9 +259,7 @@ impl Store {
 
     /// `DELETE /tags/{id}`: also removes the tag from every contact.
     pub fn delete_tag(&mut self, id: u64) -> StoreResult<()> {
-        self.tags
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Tag, id))?;
+        self.tags.remove_or(Entity::Tag, id)?;
         self.contact_tags.remove_where(|ct| ct.tag == id);
         self.record(Change::TagDeleted { tag: id });
         Ok(())
@@ -304,10 +299,7 @@ impl Store {
 
     /// `DELETE /contactTags/{id}`.
     pub fn remove_contact_tag(&mut self, id: u64) -> StoreResult<()> {
-        let row = self
-            .contact_tags
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::ContactTag, id))?;
+        let row = self.contact_tags.remove_or(Entity::ContactTag, id)?;
         self.record(Change::ContactTagRemoved {
             contact: row.contact,
             tag: row.tag,
@@ -327,21 +319,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{now, ContactInput};
+    use crate::store::{now, test_contact};
 
     #[test]
     fn contact_tag_is_idempotent_and_outbox_records_once() {
         let mut s = Store::new();
-        let c = s
-            .create_contact(
-                &ContactInput {
-                    email: Some("a@b.co".into()),
-                    ..Default::default()
-                },
-                now(),
-            )
-            .expect("contact")
-            .id;
+        let c = test_contact(&mut s, "a@b.co");
         let t = s
             .create_tag(
                 &TagInput {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult};
 
 /// The 25 event names of `GET /webhook/events`, in AC's order.
 pub const WEBHOOK_EVENTS: [&str; 25] = [
@@ -157,9 +157,7 @@ fn check(input: &WebhookInput) -> StoreResult<()> {
 impl Store {
     /// Fails with `NotFound` unless the webhook exists.
     pub fn webhook(&self, id: u64) -> StoreResult<&Webhook> {
-        self.webhooks
-            .get(id)
-            .ok_or_else(|| not_found(Entity::Webhook, id))
+        self.webhooks.get_or(Entity::Webhook, id)
     }
 
     /// `POST /webhooks`: `name`, `url`, `events` and `sources` are required.
@@ -208,10 +206,7 @@ impl Store {
         if let Some(l) = input.listid.filter(|l| *l > 0) {
             self.list(l)?;
         }
-        let w = self
-            .webhooks
-            .get_mut(id)
-            .ok_or_else(|| not_found(Entity::Webhook, id))?;
+        let w = self.webhooks.get_mut_or(Entity::Webhook, id)?;
         if let Some(v) = &input.name {
             w.name = v.trim().to_string();
         }
@@ -244,9 +239,7 @@ impl Store {
 
     /// `DELETE /webhooks/{id}`.
     pub fn delete_webhook(&mut self, id: u64) -> StoreResult<()> {
-        self.webhooks
-            .remove(id)
-            .ok_or_else(|| not_found(Entity::Webhook, id))?;
+        self.webhooks.remove_or(Entity::Webhook, id)?;
         self.record(Change::WebhookDeleted { webhook: id });
         Ok(())
     }
