@@ -1,10 +1,10 @@
 use ac_client::bulk_import::{BulkCallback, BulkContact, BulkImport, FailureOrigin, ImportOptions};
 use ac_client::{ContactId, RetryPolicy};
 use serde_json::{json, Value};
-use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-use crate::{client_for, setup, TOKEN};
+use crate::{client_for, setup, setup_sending_nothing, TOKEN};
 
 fn contacts_in(req: &Request) -> Vec<String> {
     let v: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
@@ -115,12 +115,7 @@ async fn server_errors_are_not_retried() {
 
 #[tokio::test]
 async fn limits_and_invalid_contacts_send_nothing() {
-    let (server, client) = setup().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let (_server, client) = setup_sending_nothing().await;
     let bi = client.bulk_import();
     let many = BulkImport::new(
         (0..251)

@@ -2,10 +2,10 @@ use ac_client::deals::{DealInput, DealQuery, DealStatus};
 use ac_client::{AccountId, ContactId, DealId, PipelineId, StageId};
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};
-use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::{setup, TOKEN};
+use crate::{setup, setup_sending_nothing, TOKEN};
 
 fn deal_json(id: u64) -> Value {
     json!({"title":"Nango Test Deal","value":"10000","currency":"usd","contact":"1","owner":"1","group":"4",
@@ -97,12 +97,7 @@ async fn deal_crud_exact_shapes() {
 
 #[tokio::test]
 async fn invalid_deals_are_never_sent() {
-    let (server, client) = setup().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let (_server, client) = setup_sending_nothing().await;
     let deals = client.deals();
     let cases = [
         (DealInput::new("t").contact(1u64).value(-5), "value"),

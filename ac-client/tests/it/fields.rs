@@ -5,10 +5,10 @@ use ac_client::fields::{
 };
 use ac_client::{contacts::ContactInput, ContactId, FieldId, FieldRelId, FieldValueId, ListId};
 use serde_json::json;
-use wiremock::matchers::{any, body_json, method, path, query_param};
+use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::{contact_json, setup};
+use crate::{contact_json, setup, setup_sending_nothing};
 
 fn field_json(id: u64, title: &str, t: &str, perstag: &str) -> serde_json::Value {
     json!({"title":title,"type":t,"perstag":perstag,"visible":"1","ordernum":"1",
@@ -250,12 +250,7 @@ async fn catalog_resolves_and_encodes_into_a_sync() {
 
 #[tokio::test]
 async fn bad_field_input_is_refused_before_sending() {
-    let (server, client) = setup().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let (_server, client) = setup_sending_nothing().await;
     let err = client
         .fields()
         .create(&FieldInput::new("", FieldType::Text))

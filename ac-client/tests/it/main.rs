@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
 use serde_json::{json, Value};
-use wiremock::MockServer;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A distinctive token, so tests can prove it never leaks.
 pub const TOKEN: &str = "tok-SUPERSECRET-7f3a9c";
@@ -39,15 +40,32 @@ pub async fn setup() -> (MockServer, Client) {
     (server, client)
 }
 
-/// A client for `server` with this retry policy and no rate limit.
-pub fn client_for(server: &MockServer, retry: RetryPolicy) -> Client {
+/// Like [`setup`], but the server fails the test (when dropped) if any request reaches it:
+/// for inputs the client must refuse before sending.
+pub async fn setup_sending_nothing() -> (MockServer, Client) {
+    let (server, client) = setup().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    (server, client)
+}
+
+/// A client for `url` with this retry policy and no rate limit.
+fn client_at(url: impl AsRef<str>, retry: RetryPolicy) -> Client {
     Client::builder()
-        .api_url(server.uri())
+        .api_url(url)
         .api_token(TOKEN)
         .rate_limit(RateLimit::disabled())
         .retry_policy(retry)
         .build()
         .expect("client builds")
+}
+
+/// A client for `server` with this retry policy and no rate limit.
+pub fn client_for(server: &MockServer, retry: RetryPolicy) -> Client {
+    client_at(server.uri(), retry)
 }
 
 /// A contact as AC renders it.
@@ -70,11 +88,5 @@ pub fn dead_url() -> String {
 
 /// A client pointed at [`dead_url`].
 pub fn dead_client(retry: RetryPolicy) -> Client {
-    Client::builder()
-        .api_url(dead_url())
-        .api_token(TOKEN)
-        .rate_limit(RateLimit::disabled())
-        .retry_policy(retry)
-        .build()
-        .expect("client builds")
+    client_at(dead_url(), retry)
 }

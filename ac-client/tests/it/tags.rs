@@ -2,10 +2,10 @@ use ac_client::tags::{TagInput, TagOrder, TagQuery};
 use ac_client::{ContactId, ContactTagId, FilterOp, TagId};
 use futures_util::TryStreamExt;
 use serde_json::json;
-use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::{setup, TOKEN};
+use crate::{setup, setup_sending_nothing, TOKEN};
 
 fn tag_json(id: u64, name: &str) -> serde_json::Value {
     json!({"tagType":"contact","tag":name,"description":"","subscriber_count":"0",
@@ -203,12 +203,7 @@ async fn find_or_create_pages_for_exact_name_then_creates() {
 
 #[tokio::test]
 async fn blank_tag_names_are_refused_before_sending() {
-    let (server, client) = setup().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let (_server, client) = setup_sending_nothing().await;
     for name in ["", "   "] {
         let err = client.tags().find_or_create(name).await.unwrap_err();
         assert_eq!(err.field(), Some("tag"));
