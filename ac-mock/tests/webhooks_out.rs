@@ -533,3 +533,61 @@ async fn bad_campaign_bodies_get_clear_messages() {
     let (status, _) = admin_post(&m, "/campaigns/7/events", json!({"type": "sent"})).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn campaigns_list_counts_and_the_delivery_log_can_be_cleared() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    let (_, l) = m
+        .post(
+            "/lists",
+            json!({"list": {"name": "N", "stringid": "n", "sender_url": "https://x.example", "sender_reminder": "r"}}),
+        )
+        .await;
+    let list = l["list"]["id"].as_str().unwrap().to_string();
+    hook(&m, &format!("{url}/s"), &["sent"], &["admin"], 0).await;
+    let (_, c) = admin_post(
+        &m,
+        "/campaigns",
+        json!({"name": "C", "subject": "S", "list": 1}),
+    )
+    .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+    admin_post(
+        &m,
+        &format!("/campaigns/{cid}/events"),
+        json!({"type": "sent"}),
+    )
+    .await;
+    wait_for(&seen, 1).await;
+    let base = m.server.base_url().to_string();
+    let campaigns: Value = m
+        .http
+        .get(format!("{base}/__admin/campaigns"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(campaigns["campaigns"][0]["name"], "C");
+    assert_eq!(campaigns["campaigns"][0]["list"].to_string(), list);
+    assert_eq!(campaigns["campaigns"][0]["counts"]["sent"], 1);
+    let cleared = m
+        .http
+        .delete(format!("{base}/__admin/webhook-deliveries"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), 200);
+    let log: Value = m
+        .http
+        .get(format!("{base}/__admin/webhook-deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["deliveries"], json!([]));
+}
