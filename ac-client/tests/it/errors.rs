@@ -6,30 +6,22 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::{client_for, contact_json, fast_retry, setup};
+use crate::{client_for, contact_json, fast_retry, mount_retried, setup};
 
 #[tokio::test]
 async fn rate_limited_request_is_retried_after_retry_after() {
     let (server, client) = setup().await;
-    Mock::given(method("POST"))
-        .and(path("/api/3/contacts"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(json!({"message":"Too Many Requests"})),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/3/contacts"))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_retried(
+        &server,
+        "POST",
+        "/api/3/contacts",
+        ResponseTemplate::new(429)
+            .insert_header("Retry-After", "1")
+            .set_body_json(json!({"message":"Too Many Requests"})),
+        1,
+        ResponseTemplate::new(201).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+    )
+    .await;
     let started = std::time::Instant::now();
     // Even a plain create is retried after 429: AC did not process it.
     let c = client
@@ -61,21 +53,15 @@ async fn rate_limit_with_too_long_retry_after_is_returned() {
 #[tokio::test]
 async fn service_unavailable_on_get_is_retried() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/api/3/contacts/1"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/3/contacts/1"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_retried(
+        &server,
+        "GET",
+        "/api/3/contacts/1",
+        ResponseTemplate::new(503),
+        2,
+        ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+    )
+    .await;
     client.contacts().get(ContactId(1)).await.unwrap();
 }
 
@@ -103,21 +89,15 @@ async fn server_error_on_create_is_not_retried() {
 #[tokio::test]
 async fn service_unavailable_on_sync_is_retried() {
     let (server, client) = setup().await;
-    Mock::given(method("POST"))
-        .and(path("/api/3/contact/sync"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/3/contact/sync"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_retried(
+        &server,
+        "POST",
+        "/api/3/contact/sync",
+        ResponseTemplate::new(503),
+        1,
+        ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+    )
+    .await;
     client
         .contacts()
         .sync(&ContactInput::new("a@b.co"))
@@ -349,19 +329,15 @@ async fn server_error_on_upserts_is_retried_but_not_on_creates() {
             json!({"fieldValue":{"contact":"1","field":"2","value":"v","id":"3"}}),
         ),
     ] {
-        Mock::given(method("POST"))
-            .and(path(p))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(1)
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(p))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body))
-            .expect(1)
-            .mount(&server)
-            .await;
+        mount_retried(
+            &server,
+            "POST",
+            p,
+            ResponseTemplate::new(503),
+            1,
+            ResponseTemplate::new(200).set_body_json(body),
+        )
+        .await;
     }
     // Plain creates: one attempt only.
     for p in ["/api/3/tags", "/api/3/lists", "/api/3/fields"] {

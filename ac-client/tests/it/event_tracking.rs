@@ -4,7 +4,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::{fast_retry, setup, TOKEN};
+use crate::{fast_retry, mount_retried, setup, TOKEN};
 
 /// A distinctive event key, so tests can prove it never leaks.
 pub const EVENT_KEY: &str = "evkey-HUSHHUSH-91b2";
@@ -246,19 +246,15 @@ async fn send_is_not_retried_after_5xx_but_is_after_429() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
 
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/event"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/event"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success":1})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_retried(
+        &server,
+        "POST",
+        "/event",
+        ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+        1,
+        ResponseTemplate::new(200).set_body_json(json!({"success":1})),
+    )
+    .await;
     let client = tracking_client(&server, fast_retry());
     client
         .event_tracking()

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
 use serde_json::{json, Value};
-use wiremock::matchers::any;
+use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A distinctive token, so tests can prove it never leaks.
@@ -50,6 +50,31 @@ pub async fn setup_sending_nothing() -> (MockServer, Client) {
         .mount(&server)
         .await;
     (server, client)
+}
+
+/// Mounts a retry sequence on `verb path`: `failure` for exactly the first `failures`
+/// requests, then `success` for exactly one more.
+pub async fn mount_retried(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    failure: ResponseTemplate,
+    failures: u64,
+    success: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(failure)
+        .up_to_n_times(failures)
+        .expect(failures)
+        .mount(server)
+        .await;
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(success)
+        .expect(1)
+        .mount(server)
+        .await;
 }
 
 /// A client for `url` with this retry policy and no rate limit.
