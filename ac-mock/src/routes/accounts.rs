@@ -7,10 +7,10 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::{path_id, wrapped, Attrs};
+use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::accounts::AccountInput;
 use crate::store::{AccountContact, CustomerAccount, Entity, Store, StoreError};
@@ -114,10 +114,6 @@ fn account_input(body: &Value) -> Result<AccountInput, ApiError> {
     })
 }
 
-fn not_found(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Account, raw)
-}
-
 async fn create(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
@@ -146,17 +142,10 @@ async fn list(
     let search = p.text("search");
     st.with_store(acct, |store, ctx| {
         let rows = store.list_accounts(search.as_deref());
-        let n = rows.len();
-        let page: Vec<Value> = rows
-            .into_iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|a| account_json(store, a, ctx, counts))
-            .collect();
-        reply(
-            StatusCode::OK,
-            json!({"accounts": page, "meta": {"total": total(n)}}),
-        )
+        let body = page_json("accounts", rows, &p, |a| {
+            account_json(store, a, ctx, counts)
+        });
+        reply(StatusCode::OK, body)
     })
 }
 
@@ -165,7 +154,7 @@ async fn retrieve(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let aid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let aid = entity_id(Entity::Account, &raw)?;
     st.with_store(acct, |store, ctx| {
         let a = store.account(aid)?;
         reply(
@@ -181,7 +170,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let aid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let aid = entity_id(Entity::Account, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.account(aid)?;
         let input = account_input(&body)?;
@@ -199,11 +188,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let aid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_account(aid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::Account, &raw, Store::delete_account)
 }
 
 /// An accountContact row; `echo` renders `account`/`contact` as numbers, as the POST does.
@@ -220,10 +205,6 @@ pub(crate) fn account_contact_json(ac: &AccountContact, ctx: &Ctx, echo: bool) -
         "links": {"account": format!("{base}/account"), "contact": format!("{base}/contact")},
         "id": id(ac.id)
     })
-}
-
-fn ac_not_found(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::AccountContact, raw)
 }
 
 /// Unknown related records of a link body are a 422 `related_missing` naming the attribute.
@@ -270,14 +251,9 @@ async fn add_account_contact(
 }
 
 fn rows_json(rows: Vec<&AccountContact>, p: &Params, ctx: &Ctx) -> Value {
-    let n = rows.len();
-    let page: Vec<Value> = rows
-        .into_iter()
-        .skip(p.offset())
-        .take(p.limit(20, 100))
-        .map(|r| account_contact_json(r, ctx, false))
-        .collect();
-    json!({"accountContacts": page, "meta": {"total": total(n)}})
+    page_json("accountContacts", rows, p, |r| {
+        account_contact_json(r, ctx, false)
+    })
 }
 
 async fn list_account_contacts(
@@ -305,7 +281,7 @@ async fn get_account_contact(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let acid = path_id(&raw).ok_or_else(|| ac_not_found(&raw))?;
+    let acid = entity_id(Entity::AccountContact, &raw)?;
     st.with_store(acct, |store, ctx| {
         let row = store.account_contact(acid)?;
         reply(
@@ -321,7 +297,7 @@ async fn update_account_contact(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let acid = path_id(&raw).ok_or_else(|| ac_not_found(&raw))?;
+    let acid = entity_id(Entity::AccountContact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.account_contact(acid)?;
         let a = wrapped(&body, "accountContact")?;
@@ -343,11 +319,13 @@ async fn remove_account_contact(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let acid = path_id(&raw).ok_or_else(|| ac_not_found(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.remove_account_contact(acid)?;
-        empty_ok()
-    })
+    delete_by_id(
+        &st,
+        acct,
+        Entity::AccountContact,
+        &raw,
+        Store::remove_account_contact,
+    )
 }
 
 async fn of_contact(
@@ -357,7 +335,7 @@ async fn of_contact(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(q.as_deref());
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let rows = store.list_account_contacts(Some(cid), None);
@@ -372,7 +350,7 @@ async fn of_account(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(q.as_deref());
-    let aid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let aid = entity_id(Entity::Account, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.account(aid)?;
         let rows = store.list_account_contacts(None, Some(aid));

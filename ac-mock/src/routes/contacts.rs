@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
 use super::{
-    fields::field_value_json, lists::contact_list_json, path_id, tags::contact_tag_json, wrapped,
-    Attrs,
+    entity_id, fields::field_value_json, lists::contact_list_json, path_id, tags::contact_tag_json,
+    wrapped, Attrs,
 };
 use crate::middleware::JsonBody;
 use crate::query::Params;
@@ -224,16 +224,12 @@ async fn sync(
     })
 }
 
-fn subscriber_404(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Contact, raw)
-}
-
 async fn retrieve(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let cid = path_id(&raw).ok_or_else(|| subscriber_404(&raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         let c = store.contact(cid)?;
         let lists: Vec<Value> = store
@@ -265,7 +261,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let cid = path_id(&raw).ok_or_else(|| subscriber_404(&raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let input = contact_input(&body)?;

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::accounts::fields_json;
 use super::contacts::full_json;
-use super::{path_id, wrapped, Attrs};
+use super::{delete_by_id, entity_id, page, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, reply, ts, ApiError, ApiResult};
+use crate::reply::{id, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::deals::DealInput;
 use crate::store::{Deal, DealGroup, DealStage, Entity, Store};
@@ -173,10 +173,6 @@ fn custom_fields(a: &Attrs<'_>) -> Result<Option<Vec<(u64, String)>>, ApiError> 
     }
 }
 
-fn not_found(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Deal, raw)
-}
-
 async fn create(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
@@ -216,7 +212,7 @@ async fn retrieve(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let did = entity_id(Entity::Deal, &raw)?;
     st.with_store(acct, |store, ctx| {
         let d = store.deal(did)?;
         reply(StatusCode::OK, json!({ "deal": deal_json(d, ctx, false) }))
@@ -229,7 +225,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let did = entity_id(Entity::Deal, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.deal(did)?;
         let input = deal_input(&body)?;
@@ -249,11 +245,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let did = path_id(&raw).ok_or_else(|| not_found(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_deal(did)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::Deal, &raw, Store::delete_deal)
 }
 
 /// `{"deals":[…],"meta":{"currencies":{…},"total":N}}`: `total` is a number here, and
@@ -273,12 +265,7 @@ fn deals_page(rows: Vec<&Deal>, p: &Params, ctx: &Ctx) -> Value {
         })
         .collect();
     let n = rows.len();
-    let page: Vec<Value> = rows
-        .into_iter()
-        .skip(p.offset())
-        .take(p.limit(20, 100))
-        .map(|d| deal_json(d, ctx, false))
-        .collect();
+    let page: Vec<Value> = page(rows, p).map(|d| deal_json(d, ctx, false)).collect();
     json!({"deals": page, "meta": {"currencies": currencies, "total": n}})
 }
 
@@ -312,7 +299,7 @@ async fn of_contact(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(q.as_deref());
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let rows = store.list_deals(Some(cid), None, None, None);

@@ -11,10 +11,10 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
 use super::contacts::full_json;
-use super::{path_id, wrapped};
+use super::{entity_id, page, page_json, path_id, wrapped};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{empty_ok, id, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::event_tracking::MAX_EVENT_NAME;
 use crate::store::{Entity, TrackingLog};
@@ -80,12 +80,7 @@ async fn list_events(
     let p = Params::parse(raw.as_deref());
     st.with_store(acct, |store, _| {
         let all = &store.event_tracking.events;
-        let page: Vec<Value> = all
-            .iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|name| json!({ "name": name }))
-            .collect();
+        let page: Vec<Value> = page(all, &p).map(|name| json!({ "name": name })).collect();
         // `total` is a number on this collection (reference §1.4).
         reply(
             StatusCode::OK,
@@ -144,19 +139,12 @@ async fn logs_of_contact(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(q.as_deref());
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         let logs = store.tracking_logs_of(cid)?;
-        let n = logs.len();
-        let page: Vec<Value> = logs
-            .into_iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|l| tracking_log_json(l, ctx))
-            .collect();
         reply(
             StatusCode::OK,
-            json!({"trackingLogs": page, "meta": {"total": total(n)}}),
+            page_json("trackingLogs", logs, &p, |l| tracking_log_json(l, ctx)),
         )
     })
 }

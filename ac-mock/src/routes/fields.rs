@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 
 use super::contacts::full_json;
 use super::tags::required_id;
-use super::{path_id, wrapped, Attrs};
+use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::{
     Entity, Field, FieldInput, FieldOption, FieldOptionInput, FieldRel, FieldValue, Store,
@@ -184,10 +184,6 @@ async fn create(
     })
 }
 
-fn field_404(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Field, raw)
-}
-
 fn one_field(store: &Store, ctx: &Ctx, fid: u64) -> ApiResult {
     let f = store.field(fid)?;
     let (options, rels) = side_loads(store, ctx, &[fid]);
@@ -202,7 +198,7 @@ async fn retrieve(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let fid = path_id(&raw).ok_or_else(|| field_404(&raw))?;
+    let fid = entity_id(Entity::Field, &raw)?;
     st.with_store(acct, |store, ctx| one_field(store, ctx, fid))
 }
 
@@ -212,7 +208,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let fid = path_id(&raw).ok_or_else(|| field_404(&raw))?;
+    let fid = entity_id(Entity::Field, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.field(fid)?;
         store.update_field(fid, &field_input(&body)?, crate::store::now())?;
@@ -228,11 +224,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let fid = path_id(&raw).ok_or_else(|| field_404(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_field(fid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::Field, &raw, Store::delete_field)
 }
 
 const BULK_ERROR: &str =
@@ -304,11 +296,7 @@ async fn remove_rel(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let rid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::FieldRel, &raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_field_rel(rid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::FieldRel, &raw, Store::delete_field_rel)
 }
 
 /// The echo of a fieldValue write: `contact`/`field`/`owner` keep the types they were sent in.
@@ -360,17 +348,13 @@ async fn set_value(
     })
 }
 
-fn value_404(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::FieldValue, raw)
-}
-
 async fn update_value(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let vid = path_id(&raw).ok_or_else(|| value_404(&raw))?;
+    let vid = entity_id(Entity::FieldValue, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.field_value(vid)?;
         let a = wrapped(&body, "fieldValue")?;
@@ -381,7 +365,7 @@ async fn update_value(
                 crate::store::StoreError::NotFound {
                     entity: Entity::FieldValue,
                     id,
-                } => value_404(&id),
+                } => ApiError::not_found(Entity::FieldValue, id),
                 other => ApiError::from_store_related(other),
             })?;
         value_reply(store, ctx, vid, &a)
@@ -393,7 +377,7 @@ async fn get_value(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let vid = path_id(&raw).ok_or_else(|| value_404(&raw))?;
+    let vid = entity_id(Entity::FieldValue, &raw)?;
     st.with_store(acct, |store, ctx| {
         reply(
             StatusCode::OK,
@@ -407,11 +391,13 @@ async fn remove_value(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let vid = path_id(&raw).ok_or_else(|| value_404(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_field_value(vid)?;
-        empty_ok()
-    })
+    delete_by_id(
+        &st,
+        acct,
+        Entity::FieldValue,
+        &raw,
+        Store::delete_field_value,
+    )
 }
 
 async fn list_values(
@@ -442,16 +428,9 @@ async fn list_values(
                     && val.as_ref().is_none_or(|x| &v.value == x)
             })
             .collect();
-        let n = matching.len();
-        let rows: Vec<Value> = matching
-            .into_iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|v| field_value_json(v, ctx))
-            .collect();
         reply(
             StatusCode::OK,
-            json!({"fieldValues": rows, "meta": {"total": total(n)}}),
+            page_json("fieldValues", matching, &p, |v| field_value_json(v, ctx)),
         )
     })
 }
@@ -461,7 +440,7 @@ async fn values_of_contact(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let rows: Vec<Value> = store

@@ -7,10 +7,10 @@ use axum::{Extension, Router};
 use serde_json::{json, Value};
 
 use super::tags::{name_query, required_id};
-use super::{path_id, wrapped};
+use super::{delete_by_id, entity_id, path_id, wrapped};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::{ContactList, Entity, List, ListInput, Store};
 
@@ -157,16 +157,12 @@ async fn create(
     })
 }
 
-fn list_404(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::List, raw)
-}
-
 async fn retrieve(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let lid = path_id(&raw).ok_or_else(|| list_404(&raw))?;
+    let lid = entity_id(Entity::List, &raw)?;
     st.with_store(acct, |store, ctx| {
         reply(
             StatusCode::OK,
@@ -181,7 +177,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let lid = path_id(&raw).ok_or_else(|| list_404(&raw))?;
+    let lid = entity_id(Entity::List, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.list(lid)?;
         store.update_list(lid, &list_input(&body)?, crate::store::now())?;
@@ -197,11 +193,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let lid = path_id(&raw).ok_or_else(|| list_404(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_list(lid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::List, &raw, Store::delete_list)
 }
 
 async fn set_contact_list(
@@ -258,7 +250,7 @@ async fn lists_of_contact(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let rows: Vec<Value> = store

@@ -1,10 +1,12 @@
 //! AC's `/api/3` routes, one router per resource, plus helpers to read request attributes.
 
 use axum::Router;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::reply::ApiError;
-use crate::server::AppState;
+use crate::query::Params;
+use crate::reply::{empty_ok, total, ApiError, ApiResult};
+use crate::server::{AccountId, AppState};
+use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
@@ -44,6 +46,46 @@ pub fn tracking_router() -> Router<AppState> {
 /// exist (AC answers its usual 404, never a 400).
 pub(crate) fn path_id(raw: &str) -> Option<u64> {
     raw.trim().parse().ok()
+}
+
+/// The path id of an `entity`; one that is not an id is AC's usual 404 for that entity
+/// (`No Result found for <Model> with id <raw>`).
+pub(crate) fn entity_id(entity: Entity, raw: &str) -> Result<u64, ApiError> {
+    path_id(raw).ok_or_else(|| ApiError::not_found(entity, raw))
+}
+
+/// `DELETE /<resource>/{id}`: the 404 of [`entity_id`], else `delete`'s store error, else
+/// `200 {}`.
+pub(crate) fn delete_by_id(
+    st: &AppState,
+    acct: AccountId,
+    entity: Entity,
+    raw: &str,
+    delete: impl FnOnce(&mut Store, u64) -> StoreResult<()>,
+) -> ApiResult {
+    let id = entity_id(entity, raw)?;
+    st.with_store(acct, |store, _| {
+        delete(store, id)?;
+        empty_ok()
+    })
+}
+
+/// The rows of one page: skips `offset`, then takes `limit` (20 by default, at most 100).
+pub(crate) fn page<T>(rows: impl IntoIterator<Item = T>, p: &Params) -> impl Iterator<Item = T> {
+    rows.into_iter().skip(p.offset()).take(p.limit(20, 100))
+}
+
+/// `{"<key>": [the page of rows, rendered], "meta": {"total": "<count of all rows>"}}`, with
+/// `total` a string as most collections send it.
+pub(crate) fn page_json<T>(
+    key: &str,
+    rows: Vec<T>,
+    p: &Params,
+    render: impl FnMut(T) -> Value,
+) -> Value {
+    let n = rows.len();
+    let rows: Vec<Value> = page(rows, p).map(render).collect();
+    json!({ key: rows, "meta": {"total": total(n)} })
 }
 
 /// The attributes of a wrapped request body such as `{"contact":{...}}`.

@@ -6,10 +6,10 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::{path_id, wrapped, Attrs};
+use super::{delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::tags::{NameOrder, NameQuery, TextOp};
 use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
@@ -136,16 +136,12 @@ async fn create(
     })
 }
 
-fn tag_404(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Tag, raw)
-}
-
 async fn retrieve(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
+    let tid = entity_id(Entity::Tag, &raw)?;
     st.with_store(acct, |store, ctx| {
         reply(
             StatusCode::OK,
@@ -160,7 +156,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
+    let tid = entity_id(Entity::Tag, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.tag(tid)?;
         store.update_tag(tid, &tag_input(&body)?, crate::store::now())?;
@@ -176,11 +172,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let tid = path_id(&raw).ok_or_else(|| tag_404(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_tag(tid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::Tag, &raw, Store::delete_tag)
 }
 
 /// Reads a required id attribute of a link body (`contactTag.contact`, `contactList.list`, ...):
@@ -235,11 +227,13 @@ async fn remove_contact_tag(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let ctid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::ContactTag, &raw))?;
-    st.with_store(acct, |store, _| {
-        store.remove_contact_tag(ctid)?;
-        empty_ok()
-    })
+    delete_by_id(
+        &st,
+        acct,
+        Entity::ContactTag,
+        &raw,
+        Store::remove_contact_tag,
+    )
 }
 
 async fn list_contact_tags(
@@ -249,16 +243,10 @@ async fn list_contact_tags(
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
     st.with_store(acct, |store, ctx| {
-        let rows: Vec<Value> = store
-            .contact_tags
-            .iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|ct| contact_tag_json(ct, ctx))
-            .collect();
+        let rows: Vec<&ContactTag> = store.contact_tags.iter().collect();
         reply(
             StatusCode::OK,
-            json!({"contactTags": rows, "meta": {"total": total(store.contact_tags.len())}}),
+            page_json("contactTags", rows, &p, |ct| contact_tag_json(ct, ctx)),
         )
     })
 }
@@ -268,7 +256,7 @@ async fn tags_of_contact(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let cid = path_id(&raw).ok_or_else(|| ApiError::not_found(Entity::Contact, &raw))?;
+    let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.contact(cid)?;
         let rows: Vec<Value> = store

@@ -7,13 +7,13 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::{path_id, wrapped, Attrs};
+use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{empty_ok, id, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::webhooks::{WebhookInput, WEBHOOK_EVENTS};
-use crate::store::{Entity, Webhook};
+use crate::store::{Entity, Store, Webhook};
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
@@ -78,16 +78,12 @@ async fn create(
     })
 }
 
-fn not_found(raw: &str) -> ApiError {
-    ApiError::not_found(Entity::Webhook, raw)
-}
-
 async fn retrieve(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let wid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let wid = entity_id(Entity::Webhook, &raw)?;
     st.with_store(acct, |store, ctx| {
         let w = store.webhook(wid)?;
         reply(StatusCode::OK, json!({ "webhook": webhook_json(w, ctx) }))
@@ -100,7 +96,7 @@ async fn update(
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let wid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
+    let wid = entity_id(Entity::Webhook, &raw)?;
     st.with_store(acct, |store, ctx| {
         store.webhook(wid)?;
         let input = webhook_input(&body)?;
@@ -115,11 +111,7 @@ async fn remove(
     Extension(acct): Extension<AccountId>,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let wid = path_id(&raw).ok_or_else(|| not_found(&raw))?;
-    st.with_store(acct, |store, _| {
-        store.delete_webhook(wid)?;
-        empty_ok()
-    })
+    delete_by_id(&st, acct, Entity::Webhook, &raw, Store::delete_webhook)
 }
 
 async fn list(
@@ -152,16 +144,9 @@ async fn list(
             .filter(|w| url.as_deref().is_none_or(|u| w.url == u))
             .filter(|w| listid.is_none_or(|l| w.listid == l))
             .collect();
-        let n = rows.len();
-        let page: Vec<Value> = rows
-            .into_iter()
-            .skip(p.offset())
-            .take(p.limit(20, 100))
-            .map(|w| webhook_json(w, ctx))
-            .collect();
         reply(
             StatusCode::OK,
-            json!({"webhooks": page, "meta": {"total": total(n)}}),
+            page_json("webhooks", rows, &p, |w| webhook_json(w, ctx)),
         )
     })
 }
