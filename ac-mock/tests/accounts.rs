@@ -4,7 +4,7 @@
 mod common;
 
 use common::Mock;
-use serde_json::json;
+use serde_json::{json, Value};
 
 async fn account(m: &Mock, name: &str) -> String {
     let (status, body) = m
@@ -12,6 +12,25 @@ async fn account(m: &Mock, name: &str) -> String {
         .await;
     assert_eq!(status, 201, "{body}");
     body["account"]["id"].as_str().unwrap().to_string()
+}
+
+/// Links a contact to an account: the `POST /accountContacts` answer.
+async fn link(m: &Mock, contact: &str, account: &str) -> (u16, Value) {
+    m.post(
+        "/accountContacts",
+        json!({"accountContact": {"contact": contact, "account": account}}),
+    )
+    .await
+}
+
+/// Accounts A and B, and contacts one@ (linked to A) and two@ (linked to B): (a, b, c1, c2).
+async fn two_links(m: &Mock) -> (String, String, String, String) {
+    let (a, b) = (account(m, "A").await, account(m, "B").await);
+    let c1 = m.contact("one@example.com").await;
+    let c2 = m.contact("two@example.com").await;
+    link(m, &c1, &a).await;
+    link(m, &c2, &b).await;
+    (a, b, c1, c2)
 }
 
 #[tokio::test]
@@ -85,11 +104,7 @@ async fn list_accounts_search_and_count_deals() {
     let a = account(&m, "Acme Corp").await;
     account(&m, "Globex").await;
     let c = m.contact("jane@example.com").await;
-    m.post(
-        "/accountContacts",
-        json!({"accountContact": {"contact": c, "account": a}}),
-    )
-    .await;
+    link(&m, &c, &a).await;
     m.post(
         "/deals",
         json!({"deal": {"title": "D", "account": a, "value": 100, "currency": "usd"}}),
@@ -168,12 +183,7 @@ async fn account_contact_create_201_and_one_account_per_contact_422() {
         .as_str()
         .unwrap()
         .ends_with("/accountContacts/1/account"));
-    let (status, body) = m
-        .post(
-            "/accountContacts",
-            json!({"accountContact": {"contact": c, "account": b}}),
-        )
-        .await;
+    let (status, body) = link(&m, &c, &b).await;
     assert_eq!(
         (status, body),
         (
@@ -239,19 +249,7 @@ async fn account_contact_missing_or_unknown_references() {
 #[tokio::test]
 async fn account_contacts_list_filters_get_put_delete_and_404() {
     let m = Mock::start().await;
-    let (a, b) = (account(&m, "A").await, account(&m, "B").await);
-    let c1 = m.contact("one@example.com").await;
-    let c2 = m.contact("two@example.com").await;
-    m.post(
-        "/accountContacts",
-        json!({"accountContact": {"contact": c1, "account": a}}),
-    )
-    .await;
-    m.post(
-        "/accountContacts",
-        json!({"accountContact": {"contact": c2, "account": b}}),
-    )
-    .await;
+    let (a, b, c1, c2) = two_links(&m).await;
     let (_, body) = m.get("/accountContacts").await;
     assert_eq!(body["meta"]["total"], "2");
     assert_eq!(body["accountContacts"][0]["account"], "1");
@@ -316,30 +314,13 @@ async fn account_contacts_list_filters_get_put_delete_and_404() {
 #[tokio::test]
 async fn deleting_a_contact_or_an_account_cascades_to_account_contacts() {
     let m = Mock::start().await;
-    let (a, b) = (account(&m, "A").await, account(&m, "B").await);
-    let c1 = m.contact("one@example.com").await;
-    let c2 = m.contact("two@example.com").await;
-    m.post(
-        "/accountContacts",
-        json!({"accountContact": {"contact": c1, "account": a}}),
-    )
-    .await;
-    m.post(
-        "/accountContacts",
-        json!({"accountContact": {"contact": c2, "account": b}}),
-    )
-    .await;
+    let (a, b, c1, c2) = two_links(&m).await;
     m.delete(&format!("/contacts/{c1}")).await;
     assert_eq!(m.get("/accountContacts").await.1["meta"]["total"], "1");
     m.delete(&format!("/accounts/{b}")).await;
     assert_eq!(m.get("/accountContacts").await.1["meta"]["total"], "0");
     // The contact is free to join another account now.
-    let (status, _) = m
-        .post(
-            "/accountContacts",
-            json!({"accountContact": {"contact": c2, "account": a}}),
-        )
-        .await;
+    let (status, _) = link(&m, &c2, &a).await;
     assert_eq!(status, 201);
 }
 

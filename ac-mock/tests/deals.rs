@@ -12,6 +12,17 @@ async fn deal(m: &Mock, body: Value) -> Value {
     res
 }
 
+/// Contact jane@example.com with one deal (`T`, 100 usd); returns the contact id.
+async fn contact_with_deal(m: &Mock) -> String {
+    let c = m.contact("jane@example.com").await;
+    deal(
+        m,
+        json!({"title": "T", "value": 100, "currency": "usd", "contact": c}),
+    )
+    .await;
+    c
+}
+
 #[tokio::test]
 async fn create_deal_returns_201_live_shape_with_side_loads() {
     let m = Mock::start().await;
@@ -210,12 +221,7 @@ async fn list_deals_total_is_a_number_with_currencies() {
 #[tokio::test]
 async fn put_patch_delete_deal_and_404_names_deal() {
     let m = Mock::start().await;
-    let c = m.contact("jane@example.com").await;
-    deal(
-        &m,
-        json!({"title": "T", "value": 100, "currency": "usd", "contact": c}),
-    )
-    .await;
+    contact_with_deal(&m).await;
     let (status, body) = m
         .put(
             "/deals/1",
@@ -266,12 +272,7 @@ async fn put_patch_delete_deal_and_404_names_deal() {
 #[tokio::test]
 async fn contact_get_side_loads_deals_and_account_contacts() {
     let m = Mock::start().await;
-    let c = m.contact("jane@example.com").await;
-    deal(
-        &m,
-        json!({"title": "T", "value": 100, "currency": "usd", "contact": c}),
-    )
-    .await;
+    let c = contact_with_deal(&m).await;
     let (_, a) = m.post("/accounts", json!({"account": {"name": "A"}})).await;
     m.post(
         "/accountContacts",

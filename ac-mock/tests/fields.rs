@@ -17,6 +17,18 @@ async fn field(m: &Mock, title: &str) -> String {
     body["field"]["id"].as_str().unwrap().to_string()
 }
 
+/// Field `Colour` and contact c@example.com whose value of it is `red`: (field, contact).
+async fn colour_red(m: &Mock) -> (String, String) {
+    let f = field(m, "Colour").await;
+    let c = m.contact("c@example.com").await;
+    m.post(
+        "/fieldValues",
+        json!({"fieldValue": {"contact": c, "field": f, "value": "red"}}),
+    )
+    .await;
+    (f, c)
+}
+
 #[tokio::test]
 async fn create_field_returns_201_live_shape_with_derived_perstag() {
     let m = Mock::start().await;
@@ -198,13 +210,7 @@ async fn list_fields_default_limit_100_perstag_filter_and_meta() {
 #[tokio::test]
 async fn update_and_delete_field_cascade_and_404() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
-    let c = m.contact("c@example.com").await;
-    m.post(
-        "/fieldValues",
-        json!({"fieldValue": {"contact": c, "field": f, "value": "red"}}),
-    )
-    .await;
+    let (f, c) = colour_red(&m).await;
     m.post(
         "/fieldOption/bulk",
         json!({"fieldOptions": [{"field": f, "value": "x", "label": "X"}]}),
@@ -461,13 +467,7 @@ async fn inline_field_value_with_unknown_field_is_422_and_writes_nothing() {
 #[tokio::test]
 async fn deleting_a_contact_removes_its_field_values() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
-    let c = m.contact("c@example.com").await;
-    m.post(
-        "/fieldValues",
-        json!({"fieldValue": {"contact": c, "field": f, "value": "red"}}),
-    )
-    .await;
+    let (_, c) = colour_red(&m).await;
     m.delete(&format!("/contacts/{c}")).await;
     assert_eq!(m.get("/fieldValues").await.1["meta"]["total"], "0");
 }
