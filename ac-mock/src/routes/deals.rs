@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::accounts::fields_json;
 use super::contacts::full_json;
-use super::{delete_by_id, entity_id, page, wrapped, Attrs};
+use super::{collection_json, delete_by_id, entity_id, page, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
@@ -325,10 +325,7 @@ async fn groups(State(st): State<AppState>, Extension(acct): Extension<AccountId
             .map(|g| group_json(store, g, ctx))
             .collect();
         let n = rows.len();
-        reply(
-            StatusCode::OK,
-            json!({"dealGroups": rows, "meta": {"total": n.to_string()}}),
-        )
+        reply(StatusCode::OK, collection_json("dealGroups", rows, n))
     })
 }
 
@@ -341,9 +338,6 @@ async fn stages(State(st): State<AppState>, Extension(acct): Extension<AccountId
             .map(|s| stage_json(s, ctx))
             .collect();
         let n = rows.len();
-        reply(
-            StatusCode::OK,
-            json!({"dealStages": rows, "meta": {"total": n.to_string()}}),
-        )
+        reply(StatusCode::OK, collection_json("dealStages", rows, n))
     })
 }

@@ -7,10 +7,10 @@ use axum::{Extension, Router};
 use serde_json::{json, Value};
 
 use super::tags::{name_query, required_id};
-use super::{delete_by_id, entity_id, path_id, wrapped};
+use super::{collection_json, delete_by_id, entity_id, path_id, wrapped};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::{ContactList, Entity, List, ListInput, Store};
 
@@ -135,10 +135,7 @@ async fn list(
     st.with_store(acct, |store, ctx| {
         let (rows, n) = store.list_lists(&q);
         let lists: Vec<Value> = rows.into_iter().map(|l| list_json(store, l, ctx)).collect();
-        reply(
-            StatusCode::OK,
-            json!({"lists": lists, "meta": {"total": total(n)}}),
-        )
+        reply(StatusCode::OK, collection_json("lists", lists, n))
     })
 }
 

@@ -75,17 +75,21 @@ pub(crate) fn page<T>(rows: impl IntoIterator<Item = T>, p: &Params) -> impl Ite
     rows.into_iter().skip(p.offset()).take(p.limit(20, 100))
 }
 
-/// `{"<key>": [the page of rows, rendered], "meta": {"total": "<count of all rows>"}}`, with
-/// `total` a string as most collections send it.
+/// `{"<key>": rows, "meta": {"total": "<all>"}}`: `all` counts every matching row (not only
+/// this page's), and `total` is a string, as most collections send it.
+pub(crate) fn collection_json(key: &str, rows: Vec<Value>, all: usize) -> Value {
+    json!({ key: rows, "meta": {"total": total(all)} })
+}
+
+/// [`collection_json`] of one [`page`] of `rows`, each rendered with `render`.
 pub(crate) fn page_json<T>(
     key: &str,
     rows: Vec<T>,
     p: &Params,
     render: impl FnMut(T) -> Value,
 ) -> Value {
-    let n = rows.len();
-    let rows: Vec<Value> = page(rows, p).map(render).collect();
-    json!({ key: rows, "meta": {"total": total(n)} })
+    let all = rows.len();
+    collection_json(key, page(rows, p).map(render).collect(), all)
 }
 
 /// The attributes of a wrapped request body such as `{"contact":{...}}`.

@@ -6,10 +6,10 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::{delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
+use super::{collection_json, delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, ts, ApiError, ApiResult};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::tags::{NameOrder, NameQuery, TextOp};
 use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
@@ -110,10 +110,7 @@ async fn list(
     st.with_store(acct, |store, ctx| {
         let (rows, n) = store.list_tags(&q);
         let tags: Vec<Value> = rows.into_iter().map(|t| tag_json(store, t, ctx)).collect();
-        reply(
-            StatusCode::OK,
-            json!({"tags": tags, "meta": {"total": total(n)}}),
-        )
+        reply(StatusCode::OK, collection_json("tags", tags, n))
     })
 }
 
@@ -265,9 +262,6 @@ async fn tags_of_contact(
             .map(|ct| contact_tag_json(ct, ctx))
             .collect();
         let n = rows.len();
-        reply(
-            StatusCode::OK,
-            json!({"contactTags": rows, "meta": {"total": total(n)}}),
-        )
+        reply(StatusCode::OK, collection_json("contactTags", rows, n))
     })
 }
