@@ -280,10 +280,7 @@ async fn add_rel(
     let relid = a.u64("relid")?.unwrap_or(0);
     st.with_store(acct, |store, ctx| {
         let rid = store.add_field_rel(field, relid, crate::store::now())?;
-        let row = store
-            .field_rels
-            .get(rid)
-            .ok_or_else(|| ApiError::not_found(Entity::FieldRel, rid))?;
+        let row = store.field_rels.get_or(Entity::FieldRel, rid)?;
         reply(
             StatusCode::CREATED,
             json!({"fieldRel": rel_json(row, ctx, true)}),

@@ -215,10 +215,7 @@ async fn set_contact_list(
         let (rid, _) = store
             .set_contact_list(contact, list, status, sourceid, crate::store::now())
             .map_err(ApiError::from_store_related)?;
-        let row = store
-            .contact_lists
-            .get(rid)
-            .ok_or_else(|| ApiError::not_found(Entity::ContactList, rid))?;
+        let row = store.contact_lists.get_or(Entity::ContactList, rid)?;
         reply(
             StatusCode::OK,
             json!({"contactList": contact_list_json(row, ctx, true)}),

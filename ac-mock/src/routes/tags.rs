@@ -190,10 +190,7 @@ async fn add_contact_tag(
         let (ctid, created) = store
             .add_contact_tag(contact, tag, crate::store::now())
             .map_err(ApiError::from_store_related)?;
-        let row = store
-            .contact_tags
-            .get(ctid)
-            .ok_or_else(|| ApiError::not_found(Entity::ContactTag, ctid))?;
+        let row = store.contact_tags.get_or(Entity::ContactTag, ctid)?;
         let status = if created {
             StatusCode::from_u16(ctx.contact_tag_created_status).unwrap_or(StatusCode::CREATED)
         } else {
