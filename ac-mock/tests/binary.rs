@@ -1,31 +1,12 @@
 //! The `ac-mock` binary: start line, health, flags, port in use.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Killed(Child);
+use common::child::{ac_mock, start};
 
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> (Killed, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .args(args)
-        .env_remove("AC_MOCK_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (Killed(child), line)
+fn spawn(args: &[&str]) -> (common::child::Killed, String) {
+    start(ac_mock().args(args).env_remove("AC_MOCK_LISTEN"))
 }
 
 #[tokio::test]
@@ -58,27 +39,17 @@ async fn binary_prints_one_line_with_url_and_credentials_and_serves_health() {
 
 #[test]
 fn binary_reads_env_fallbacks() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .env("AC_MOCK_LISTEN", "127.0.0.1:0")
-        .env("AC_MOCK_ACTID", "42")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _guard = Killed(child);
+    let (_guard, line) = start(
+        ac_mock()
+            .env("AC_MOCK_LISTEN", "127.0.0.1:0")
+            .env("AC_MOCK_ACTID", "42"),
+    );
     assert!(line.contains("actid=42"), "{line}");
 }
 
 #[test]
 fn bad_flag_is_a_clap_error_not_a_panic() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .args(["--listen", "nonsense"])
-        .output()
-        .unwrap();
+    let out = ac_mock().args(["--listen", "nonsense"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -91,10 +62,7 @@ fn bad_flag_is_a_clap_error_not_a_panic() {
 fn address_in_use_exits_1_with_a_clear_message() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .args(["--listen", &addr])
-        .output()
-        .unwrap();
+    let out = ac_mock().args(["--listen", &addr]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -108,9 +76,5 @@ fn address_in_use_exits_1_with_a_clear_message() {
 fn sigterm_stops_the_binary_cleanly() {
     let (mut guard, line) = spawn(&["--listen", "127.0.0.1:0"]);
     assert!(line.starts_with("ac-mock listening on"), "{line}");
-    let pid = guard.0.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(sent.success());
-    let status = guard.0.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    common::child::sigterm(&mut guard);
 }

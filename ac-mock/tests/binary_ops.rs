@@ -2,44 +2,17 @@
 //! --log-format, and clear messages for bad values.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> (Killed, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("ac-mock listening on"), "{line}");
-    let url = line.split_whitespace().nth(3).unwrap().to_string();
-    (Killed(child), url)
-}
+mod common;
 
 #[cfg(unix)]
-fn sigterm(child: &mut Killed) {
-    let pid = child.0.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    assert_eq!(child.0.wait().unwrap().code(), Some(0));
+use common::child::sigterm;
+use common::child::{ac_mock, start, Killed};
+
+fn spawn(args: &[&str]) -> (Killed, String) {
+    let (child, line) = start(ac_mock().args(["--listen", "127.0.0.1:0"]).args(args));
+    assert!(line.starts_with("ac-mock listening on"), "{line}");
+    let url = line.split_whitespace().nth(3).unwrap().to_string();
+    (child, url)
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
@@ -176,7 +149,7 @@ fn bad_values_get_clear_messages_not_panics() {
             2,
         ),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        let out = ac_mock()
             .args(["--listen", "127.0.0.1:0"])
             .args(&args)
             .output()
@@ -192,10 +165,7 @@ fn bad_values_get_clear_messages_not_panics() {
 
 #[test]
 fn help_explains_every_flag() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ac-mock"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let out = ac_mock().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for flag in [
         "--listen",

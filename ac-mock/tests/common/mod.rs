@@ -1,6 +1,8 @@
 //! Raw-HTTP helpers shared by the integration tests.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+pub mod child;
+
 use ac_mock::{MockServer, MockServerBuilder};
 use reqwest::Method;
 use serde_json::Value;
