@@ -18,20 +18,6 @@ async fn list(m: &Mock, name: &str) -> String {
     body["list"]["id"].to_string().trim_matches('"').to_string()
 }
 
-async fn field(m: &Mock, title: &str) -> String {
-    let (status, body) = m
-        .post(
-            "/fields",
-            json!({"field": {"title": title, "type": "text"}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["field"]["id"]
-        .to_string()
-        .trim_matches('"')
-        .to_string()
-}
-
 async fn contact_count(m: &Mock) -> String {
     m.get("/contacts").await.1["meta"]["total"]
         .as_str()
@@ -47,7 +33,7 @@ async fn bulk_import_success_shape_and_applies_everything() {
         list(&m, "two").await,
         list(&m, "three").await,
     );
-    let f = field(&m, "Size").await;
+    let f = m.field("Size").await;
     // An existing contact is updated, not duplicated.
     let existing = m.contact("someone@somewhere.com").await;
     let (status, body) = m

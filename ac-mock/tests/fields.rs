@@ -6,20 +6,9 @@ mod common;
 use common::Mock;
 use serde_json::json;
 
-async fn field(m: &Mock, title: &str) -> String {
-    let (status, body) = m
-        .post(
-            "/fields",
-            json!({"field": {"title": title, "type": "text"}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["field"]["id"].as_str().unwrap().to_string()
-}
-
 /// Field `Colour` and contact c@example.com whose value of it is `red`: (field, contact).
 async fn colour_red(m: &Mock) -> (String, String) {
-    let f = field(m, "Colour").await;
+    let f = m.field("Colour").await;
     let c = m.contact("c@example.com").await;
     m.post(
         "/fieldValues",
@@ -73,7 +62,7 @@ async fn supplied_perstag_is_upper_cased_without_spaces() {
 #[tokio::test]
 async fn duplicate_title_is_422_with_exact_body() {
     let m = Mock::start().await;
-    field(&m, "Test Title").await;
+    m.field("Test Title").await;
     let (status, body) = m
         .post(
             "/fields",
@@ -106,7 +95,7 @@ async fn missing_title_or_type_is_422_field_missing() {
 #[tokio::test]
 async fn options_rels_side_load_and_field_get_lists_ids() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
+    let f = m.field("Colour").await;
     let (status, body) = m
         .post(
             "/fieldOption/bulk",
@@ -190,7 +179,7 @@ async fn bulk_options_bad_shape_is_422_string_errors_and_unknown_field_404() {
 async fn list_fields_default_limit_100_perstag_filter_and_meta() {
     let m = Mock::start().await;
     for i in 0..25 {
-        field(&m, &format!("F{i}")).await;
+        m.field(&format!("F{i}")).await;
     }
     let (status, body) = m.get("/fields").await;
     assert_eq!(status, 200);
@@ -247,7 +236,7 @@ async fn update_and_delete_field_cascade_and_404() {
 #[tokio::test]
 async fn field_value_post_upserts_and_echoes_input_types() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
+    let f = m.field("Colour").await;
     let c = m.contact("c@example.com").await;
     let cn: u64 = c.parse().unwrap();
     let (status, first) = m
@@ -293,8 +282,8 @@ async fn field_value_post_upserts_and_echoes_input_types() {
 #[tokio::test]
 async fn field_value_get_put_filter_delete_and_404() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
-    let g = field(&m, "Size").await;
+    let f = m.field("Colour").await;
+    let g = m.field("Size").await;
     let a = m.contact("a@example.com").await;
     let b = m.contact("b@example.com").await;
     m.post(
@@ -361,7 +350,7 @@ async fn field_value_get_put_filter_delete_and_404() {
 #[tokio::test]
 async fn field_value_unknown_contact_or_field_is_404_errors_array() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
+    let f = m.field("Colour").await;
     let c = m.contact("c@example.com").await;
     let (status, body) = m
         .post(
@@ -395,7 +384,7 @@ async fn field_value_unknown_contact_or_field_is_404_errors_array() {
 #[tokio::test]
 async fn inline_field_values_on_create_sync_update() {
     let m = Mock::start().await;
-    let f = field(&m, "Colour").await;
+    let f = m.field("Colour").await;
     let (status, body) = m
         .post("/contacts", json!({"contact": {"email": "i@example.com", "fieldValues": [{"field": f, "value": "red"}]}}))
         .await;

@@ -72,6 +72,18 @@ impl Mock {
         body["contact"]["id"].as_str().unwrap().to_string()
     }
 
+    /// Creates a text field and returns its id.
+    pub async fn field(&self, title: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/fields",
+                serde_json::json!({"field": {"title": title, "type": "text"}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["field"]["id"].as_str().unwrap().to_string()
+    }
+
     /// Sends raw bytes with an optional content type.
     pub async fn raw(
         &self,
