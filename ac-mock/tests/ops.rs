@@ -35,6 +35,16 @@ async fn admin_delete(m: &Mock, path: &str) -> (u16, Value) {
     read(m.http.delete(admin(m, path)).send().await.unwrap()).await
 }
 
+/// `PUT /__admin/state` with this JSON document.
+async fn put_state(m: &Mock, doc: &Value) -> reqwest::Response {
+    m.http
+        .put(admin(m, "/state"))
+        .json(doc)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn get_as(m: &Mock, token: &str, path: &str) -> (u16, Value) {
     read(
         m.http
@@ -140,13 +150,7 @@ async fn state_export_reset_import_round_trips() {
     let (status, _) = get_as(&m, extra["api_token"].as_str().unwrap(), "/contacts").await;
     assert_eq!(status, 200, "credentials survive a reset");
 
-    let res = m
-        .http
-        .put(admin(&m, "/state"))
-        .json(&state)
-        .send()
-        .await
-        .unwrap();
+    let res = put_state(&m, &state).await;
     assert_eq!(res.status(), 200);
     let (_, got) = m.get(&format!("/contacts/{id}")).await;
     assert_eq!(got["contact"]["email"], "keep@example.com");
@@ -195,13 +199,7 @@ async fn bad_state_documents_are_refused_with_a_message_and_change_nothing() {
 async fn importing_a_document_without_the_flags_account_keeps_that_account() {
     let m = Mock::start().await;
     let doc = json!({"accounts": [{"api_token": "other", "actid": "5", "event_key": "k"}]});
-    let res = m
-        .http
-        .put(admin(&m, "/state"))
-        .json(&doc)
-        .send()
-        .await
-        .unwrap();
+    let res = put_state(&m, &doc).await;
     assert_eq!(res.status(), 200);
     assert_eq!(m.get("/contacts").await.0, 200);
     assert_eq!(get_as(&m, "other", "/contacts").await.0, 200);
