@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Entity, Store, StoreError, StoreResult};
+use super::{merge_custom_fields, Change, Entity, Store, StoreError, StoreResult};
 
 /// An account (AC's `CustomerAccount`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,12 +126,7 @@ impl Store {
             a.owner = v;
         }
         if let Some(fields) = &input.fields {
-            for (field, value) in fields {
-                match a.fields.iter_mut().find(|(f, _)| f == field) {
-                    Some(slot) => slot.1 = value.clone(),
-                    None => a.fields.push((*field, value.clone())),
-                }
-            }
+            merge_custom_fields(&mut a.fields, fields);
         }
         a.updated = now;
         self.record(Change::AccountUpdated { account: id });

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event_tracking::random_hex;
-use super::{Change, Entity, Store, StoreError, StoreResult, Table};
+use super::{merge_custom_fields, Change, Entity, Store, StoreError, StoreResult, Table};
 
 /// A pipeline (AC's `dealGroup`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,12 +334,7 @@ impl Store {
             d.status = v as u8;
         }
         if let Some(fields) = &input.fields {
-            for (field, value) in fields {
-                match d.fields.iter_mut().find(|(f, _)| f == field) {
-                    Some(slot) => slot.1 = value.clone(),
-                    None => d.fields.push((*field, value.clone())),
-                }
-            }
+            merge_custom_fields(&mut d.fields, fields);
         }
         d.mdate = now;
         self.record(Change::DealUpdated { deal: id });

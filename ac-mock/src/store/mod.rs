@@ -280,6 +280,17 @@ pub(crate) fn not_found(entity: Entity, id: u64) -> StoreError {
     }
 }
 
+/// Merges `(customFieldId, fieldValue)` pairs into a record's custom fields: a pair replaces
+/// the value of the same field, or is appended (accounts and deals).
+pub(crate) fn merge_custom_fields(into: &mut Vec<(u64, String)>, pairs: &[(u64, String)]) {
+    for (field, value) in pairs {
+        match into.iter_mut().find(|(f, _)| f == field) {
+            Some(slot) => slot.1 = value.clone(),
+            None => into.push((*field, value.clone())),
+        }
+    }
+}
+
 /// All the data of one account. Clone it to snapshot; serialize it to export.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Store {
