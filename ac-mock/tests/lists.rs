@@ -22,6 +22,15 @@ async fn list(m: &Mock, name: &str) -> String {
     body["list"]["id"].as_str().unwrap().to_string()
 }
 
+/// `POST /contactLists`: this contact's status (numeric) on this list.
+async fn set_status(m: &Mock, list: &str, contact: &str, status: u8) -> (u16, Value) {
+    m.post(
+        "/contactLists",
+        json!({"contactList": {"list": list, "contact": contact, "status": status}}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn create_list_returns_201_live_echo_with_numbers() {
     let m = Mock::start().await;
@@ -250,12 +259,7 @@ async fn contact_list_subscribe_echoes_numeric_status_and_reads_back_string() {
     let m = Mock::start().await;
     let c = m.contact("s@example.com").await;
     let l = list(&m, "News").await;
-    let (status, body) = m
-        .post(
-            "/contactLists",
-            json!({"contactList": {"list": l, "contact": c, "status": 1}}),
-        )
-        .await;
+    let (status, body) = set_status(&m, &l, &c, 1).await;
     assert_eq!(status, 200);
     let row = &body["contactList"];
     assert_eq!(
@@ -288,12 +292,7 @@ async fn contact_list_upserts_one_row_and_unsubscribe_sets_reason() {
     let m = Mock::start().await;
     let c = m.contact("s@example.com").await;
     let l = list(&m, "News").await;
-    let (_, first) = m
-        .post(
-            "/contactLists",
-            json!({"contactList": {"list": l, "contact": c, "status": 1}}),
-        )
-        .await;
+    let (_, first) = set_status(&m, &l, &c, 1).await;
     let (status, body) = m
         .post(
             "/contactLists",
@@ -382,16 +381,8 @@ async fn contacts_filter_by_listid_and_status_and_list_delete_cascades() {
     let b = m.contact("b@example.com").await;
     m.contact("c@example.com").await;
     let l = list(&m, "News").await;
-    m.post(
-        "/contactLists",
-        json!({"contactList": {"list": l, "contact": a, "status": 1}}),
-    )
-    .await;
-    m.post(
-        "/contactLists",
-        json!({"contactList": {"list": l, "contact": b, "status": 2}}),
-    )
-    .await;
+    set_status(&m, &l, &a, 1).await;
+    set_status(&m, &l, &b, 2).await;
     let (_, body) = m.get(&format!("/contacts?listid={l}")).await;
     assert_eq!(body["meta"]["total"], "2");
     let (_, body) = m.get(&format!("/contacts?listid={l}&status=1")).await;

@@ -27,6 +27,15 @@ fn names(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `POST /contactTags` for this contact and tag.
+async fn tag_contact(m: &Mock, contact: &str, tag: &str) -> (u16, Value) {
+    m.post(
+        "/contactTags",
+        json!({"contactTag": {"contact": contact, "tag": tag}}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn create_tag_returns_201_live_shape() {
     let m = Mock::start().await;
@@ -170,12 +179,7 @@ async fn contact_tag_new_is_201_then_idempotent_200_with_same_row() {
     let m = Mock::start().await;
     let c = m.contact("t@example.com").await;
     let t = tag(&m, "vip").await;
-    let (status, first) = m
-        .post(
-            "/contactTags",
-            json!({"contactTag": {"contact": c, "tag": t}}),
-        )
-        .await;
+    let (status, first) = tag_contact(&m, &c, &t).await;
     assert_eq!(status, 201);
     let row = &first["contactTag"];
     assert_eq!(
@@ -206,12 +210,7 @@ async fn contact_tag_new_status_is_configurable() {
     let m = Mock::with(MockServer::builder().contact_tag_new_status(200)).await;
     let c = m.contact("t@example.com").await;
     let t = tag(&m, "vip").await;
-    let (status, _) = m
-        .post(
-            "/contactTags",
-            json!({"contactTag": {"contact": c, "tag": t}}),
-        )
-        .await;
+    let (status, _) = tag_contact(&m, &c, &t).await;
     assert_eq!(status, 200);
 }
 
@@ -275,11 +274,7 @@ async fn delete_contact_tag_then_404_subscriber_tag() {
     let m = Mock::start().await;
     let c = m.contact("t@example.com").await;
     let t = tag(&m, "vip").await;
-    m.post(
-        "/contactTags",
-        json!({"contactTag": {"contact": c, "tag": t}}),
-    )
-    .await;
+    tag_contact(&m, &c, &t).await;
     assert_eq!(m.delete("/contactTags/1").await, (200, json!({})));
     assert_eq!(
         m.delete("/contactTags/1").await,
@@ -297,11 +292,7 @@ async fn contact_tags_of_contact_and_global_list() {
     let b = m.contact("b@example.com").await;
     let t = tag(&m, "vip").await;
     for c in [&a, &b] {
-        m.post(
-            "/contactTags",
-            json!({"contactTag": {"contact": c, "tag": t}}),
-        )
-        .await;
+        tag_contact(&m, c, &t).await;
     }
     let (status, body) = m.get(&format!("/contacts/{a}/contactTags")).await;
     assert_eq!(status, 200);
@@ -333,11 +324,7 @@ async fn deleting_a_tag_or_contact_removes_associations() {
     let t1 = tag(&m, "one").await;
     let t2 = tag(&m, "two").await;
     for (c, t) in [(&a, &t1), (&a, &t2), (&b, &t2)] {
-        m.post(
-            "/contactTags",
-            json!({"contactTag": {"contact": c, "tag": t}}),
-        )
-        .await;
+        tag_contact(&m, c, t).await;
     }
     m.delete(&format!("/tags/{t1}")).await;
     let (_, body) = m.get(&format!("/contacts/{a}/contactTags")).await;
@@ -353,11 +340,7 @@ async fn contacts_filter_by_tagid() {
     let a = m.contact("a@example.com").await;
     m.contact("b@example.com").await;
     let t = tag(&m, "vip").await;
-    m.post(
-        "/contactTags",
-        json!({"contactTag": {"contact": a, "tag": t}}),
-    )
-    .await;
+    tag_contact(&m, &a, &t).await;
     let (_, body) = m.get(&format!("/contacts?tagid={t}")).await;
     assert_eq!(body["meta"]["total"], "1");
     assert_eq!(body["contacts"][0]["email"], "a@example.com");
@@ -369,11 +352,7 @@ async fn contacts_list_include_side_loads_tags_of_the_page() {
     let m = Mock::start().await;
     let a = m.contact("a@example.com").await;
     let t = tag(&m, "vip").await;
-    m.post(
-        "/contactTags",
-        json!({"contactTag": {"contact": a, "tag": t}}),
-    )
-    .await;
+    tag_contact(&m, &a, &t).await;
     let (_, body) = m.get("/contacts?include=contactTags,contactLists").await;
     assert_eq!(body["contactTags"][0]["tag"], t.as_str());
     assert_eq!(body["contactLists"], json!([]));
