@@ -19,6 +19,10 @@ use crate::store::{Change, Store};
 /// How long a receiver has to answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many deliveries may wait to be sent; beyond that a delivery is logged as dropped
+/// instead of queued, so a slow receiver cannot make memory grow without bound.
+pub const QUEUE_CAPACITY: usize = 10_000;
+
 /// One webhook POST waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
@@ -68,8 +72,8 @@ pub struct DeliveryRecord {
 /// The delivery queue and log, owned by the server state.
 #[derive(Debug)]
 pub struct WebhookOut {
-    tx: mpsc::UnboundedSender<Outgoing>,
-    rx: Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
+    tx: mpsc::Sender<Outgoing>,
+    rx: Mutex<Option<mpsc::Receiver<Outgoing>>>,
     log: Mutex<VecDeque<DeliveryRecord>>,
     capacity: usize,
 }
@@ -81,7 +85,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl WebhookOut {
     /// A queue whose log keeps at most `capacity` deliveries.
     pub fn new(capacity: usize) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         Self {
             tx,
             rx: Mutex::new(Some(rx)),
@@ -107,7 +111,22 @@ impl WebhookOut {
             }
         }
         for item in items {
-            let _ = self.tx.send(item);
+            if let Err(mpsc::error::TrySendError::Full(item)) = self.tx.try_send(item) {
+                tracing::warn!(url = %item.url, "webhook queue full: delivery dropped");
+                self.record(DeliveryRecord {
+                    at: Utc::now(),
+                    account: item.account.0,
+                    webhook: item.webhook,
+                    body: item.body(),
+                    url: item.url,
+                    event: item.event,
+                    status: None,
+                    error: Some(format!(
+                        "not sent: {QUEUE_CAPACITY} deliveries were already waiting"
+                    )),
+                    deactivated: false,
+                });
+            }
         }
     }
 
@@ -138,7 +157,7 @@ impl WebhookOut {
     }
 }
 
-async fn run(mut rx: mpsc::UnboundedReceiver<Outgoing>, state: WeakState) {
+async fn run(mut rx: mpsc::Receiver<Outgoing>, state: WeakState) {
     let http = match reqwest::Client::builder()
         .timeout(DELIVERY_TIMEOUT)
         .user_agent("ActiveCampaign/1.0 (ac-mock)")
