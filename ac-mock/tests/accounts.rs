@@ -339,3 +339,34 @@ async fn bulk_import_customer_acct_name_links_the_contact() {
     let (_, body) = m.get("/accounts/1").await;
     assert_eq!(body["account"]["name"], "ActiveCampaign");
 }
+
+#[tokio::test]
+async fn account_custom_field_without_id_is_field_missing_and_bad_fields_invalid() {
+    let m = Mock::start().await;
+    let (status, body) = m
+        .post(
+            "/accounts",
+            json!({"account": {"name": "A", "fields": [{"fieldValue": "x"}]}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            422,
+            json!({"errors": [{"title": "The customFieldId was not provided.", "detail": "", "code": "field_missing", "source": {"pointer": "/data/attributes/fields/customFieldId"}}]})
+        )
+    );
+    let (status, body) = m
+        .post(
+            "/accounts",
+            json!({"account": {"name": "A", "fields": [3]}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            422,
+            json!({"errors": [{"title": "The fields are invalid.", "detail": "", "code": "field_invalid", "source": {"pointer": "/data/attributes/fields"}}]})
+        )
+    );
+}

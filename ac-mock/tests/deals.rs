@@ -303,3 +303,24 @@ async fn default_pipeline_and_stages_are_listed() {
         .collect();
     assert_eq!(titles, vec!["To Contact", "In Contact", "Follow Up"]);
 }
+
+#[tokio::test]
+async fn deal_custom_field_without_id_is_fields_invalid() {
+    let m = Mock::start().await;
+    let c = m.contact("jane@example.com").await;
+    for fields in [json!([{"fieldValue": "x"}]), json!("x")] {
+        let (status, body) = m
+            .post(
+                "/deals",
+                json!({"deal": {"title": "T", "value": 1, "currency": "usd", "contact": c, "fields": fields}}),
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                422,
+                json!({"errors": [{"title": "The fields are invalid.", "detail": "", "code": "field_invalid", "source": {"pointer": "/data/attributes/fields"}}]})
+            )
+        );
+    }
+}
