@@ -81,21 +81,21 @@ fn account_write_json(store: &Store, a: &CustomerAccount, ctx: &Ctx) -> Value {
     v
 }
 
-fn custom_fields(a: &Attrs<'_>) -> Result<Option<Vec<(u64, String)>>, ApiError> {
+/// `fields: [{"customFieldId": 1, "fieldValue": "x"}, …]` of an account or deal body. An item
+/// without `customFieldId` is `missing_id()` (accounts and deals answer it differently); any
+/// other malformed `fields` is 422 `The fields are invalid.`
+pub(crate) fn custom_fields(
+    a: &Attrs<'_>,
+    missing_id: impl Fn() -> ApiError,
+) -> Result<Option<Vec<(u64, String)>>, ApiError> {
     let bad = || ApiError::field_invalid("/data/attributes/fields", "The fields are invalid.");
     match a.raw("fields") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| {
-                let obj = item.as_object().ok_or_else(bad)?;
-                let f = Attrs::of(obj);
-                let field = f.u64("customFieldId")?.ok_or_else(|| {
-                    ApiError::field_missing(
-                        "/data/attributes/fields/customFieldId",
-                        "The customFieldId was not provided.",
-                    )
-                })?;
+                let f = Attrs::of(item.as_object().ok_or_else(bad)?);
+                let field = f.u64("customFieldId")?.ok_or_else(&missing_id)?;
                 Ok((field, f.string("fieldValue")?.unwrap_or_default()))
             })
             .collect::<Result<Vec<_>, ApiError>>()
@@ -110,7 +110,12 @@ fn account_input(body: &Value) -> Result<AccountInput, ApiError> {
         name: a.string("name")?,
         account_url: a.string("accountUrl")?,
         owner: a.u64("owner")?,
-        fields: custom_fields(&a)?,
+        fields: custom_fields(&a, || {
+            ApiError::field_missing(
+                "/data/attributes/fields/customFieldId",
+                "The customFieldId was not provided.",
+            )
+        })?,
     })
 }
 

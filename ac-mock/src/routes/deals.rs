@@ -8,9 +8,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::accounts::fields_json;
+use super::accounts::{custom_fields, fields_json};
 use super::contacts::full_json;
-use super::{collection_json, delete_by_id, entity_id, page, wrapped, Attrs};
+use super::{collection_json, delete_by_id, entity_id, page, wrapped};
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
@@ -152,25 +152,11 @@ fn deal_input(body: &Value) -> Result<DealInput, ApiError> {
         owner: a.u64("owner")?,
         percent: a.u64("percent")?,
         status,
-        fields: custom_fields(&a)?,
+        // A field without `customFieldId` is the same 422 as any malformed `fields`.
+        fields: custom_fields(&a, || {
+            ApiError::field_invalid("/data/attributes/fields", "The fields are invalid.")
+        })?,
     })
-}
-
-fn custom_fields(a: &Attrs<'_>) -> Result<Option<Vec<(u64, String)>>, ApiError> {
-    let bad = || ApiError::field_invalid("/data/attributes/fields", "The fields are invalid.");
-    match a.raw("fields") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                let f = Attrs::of(item.as_object().ok_or_else(bad)?);
-                let field = f.u64("customFieldId")?.ok_or_else(bad)?;
-                Ok((field, f.string("fieldValue")?.unwrap_or_default()))
-            })
-            .collect::<Result<Vec<_>, ApiError>>()
-            .map(Some),
-        Some(_) => Err(bad()),
-    }
 }
 
 async fn create(
