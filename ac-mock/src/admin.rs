@@ -387,6 +387,14 @@ async fn campaign_event(
                 }
                 CampaignEventType::Bounce => {
                     let hard = extras.bounce_type.as_deref() != Some("soft");
+                    if let Some(row) = a.store.contacts.get_mut(c) {
+                        if hard {
+                            row.bounced_hard += 1;
+                        } else {
+                            row.bounced_soft += 1;
+                        }
+                        row.bounced_date = Some(now);
+                    }
                     if hard {
                         // AC's list status 3 = bounced.
                         let lists: Vec<u64> =

@@ -30,6 +30,15 @@ pub struct Contact {
     pub udate: DateTime<Utc>,
     /// AC's opaque 32-hex hash of the contact.
     pub hash: String,
+    /// Hard bounces recorded for the contact (`bounced_hard`).
+    #[serde(default)]
+    pub bounced_hard: u32,
+    /// Soft bounces recorded for the contact (`bounced_soft`).
+    #[serde(default)]
+    pub bounced_soft: u32,
+    /// When the contact last bounced (`bounced_date`).
+    #[serde(default)]
+    pub bounced_date: Option<DateTime<Utc>>,
 }
 
 /// The attributes a create, sync or update may send. `None` leaves a value unchanged.
@@ -228,6 +237,9 @@ impl Store {
             cdate: now,
             udate: now,
             hash: random_hash(),
+            bounced_hard: 0,
+            bounced_soft: 0,
+            bounced_date: None,
         });
         self.record(Change::ContactCreated { contact: id });
         let field_values = self.apply_inline_fields(id, input, now);
