@@ -231,28 +231,30 @@ async fn retrieve(
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
-        let c = store.contact(cid)?;
-        let lists: Vec<Value> = store
-            .contact_lists_of(cid)
-            .into_iter()
-            .map(|m| contact_list_json(m, ctx, false))
-            .collect();
-        let values: Vec<Value> = store
-            .field_values_of(cid)
-            .into_iter()
-            .map(|v| field_value_json(v, ctx))
-            .collect();
-        reply(
-            StatusCode::OK,
-            json!({
-                "contactAutomations": [], "contactLists": lists,
-                "deals": super::deals::contact_deals_json(store, cid, ctx), "fieldValues": values,
-                "geoIps": [],
-                "accountContacts": super::accounts::contact_account_contacts_json(store, cid, ctx),
-                "contact": detailed_json(store, c, ctx)
-            }),
-        )
+        reply(StatusCode::OK, retrieve_json(store, cid, ctx)?)
     })
+}
+
+/// The body of `GET /contacts/{id}`: the detailed contact and its side-loads.
+fn retrieve_json(store: &Store, cid: u64, ctx: &Ctx) -> Result<Value, ApiError> {
+    let c = store.contact(cid)?;
+    let lists: Vec<Value> = store
+        .contact_lists_of(cid)
+        .into_iter()
+        .map(|m| contact_list_json(m, ctx, false))
+        .collect();
+    let values: Vec<Value> = store
+        .field_values_of(cid)
+        .into_iter()
+        .map(|v| field_value_json(v, ctx))
+        .collect();
+    Ok(json!({
+        "contactAutomations": [], "contactLists": lists,
+        "deals": super::deals::contact_deals_json(store, cid, ctx), "fieldValues": values,
+        "geoIps": [],
+        "accountContacts": super::accounts::contact_account_contacts_json(store, cid, ctx),
+        "contact": detailed_json(store, c, ctx)
+    }))
 }
 
 async fn update(
@@ -436,4 +438,109 @@ async fn list(
         }
         reply::reply(StatusCode::OK, body)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{FieldInput, ListInput};
+
+    /// A store with one contact (fixed times and hash), one list membership and one field
+    /// value, rendered in an account at UTC-05:00.
+    fn fixture() -> (Store, Ctx, ContactWrite) {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        let mut store = Store::new();
+        let input = ContactInput {
+            email: Some("Ann.O'Neil@example.com".into()),
+            first_name: Some("Ann \"Q\"".into()),
+            last_name: Some("O'Neil".into()),
+            phone: Some("+1 555 0100".into()),
+            ..Default::default()
+        };
+        let w = store
+            .create_contact(&input, at("2026-01-02T03:04:05Z"))
+            .expect("create");
+        store.contacts.get_mut(w.id).expect("row").hash = "0123456789abcdef0123456789abcdef".into();
+        let list = store
+            .create_list(
+                &ListInput {
+                    name: Some("News".into()),
+                    stringid: Some("news".into()),
+                    sender_url: Some("https://example.com".into()),
+                    sender_reminder: Some("You signed up".into()),
+                    ..Default::default()
+                },
+                at("2026-01-02T03:04:05Z"),
+            )
+            .expect("list");
+        store
+            .set_contact_list(w.id, list, 1, None, at("2026-01-02T03:04:06Z"))
+            .expect("subscribe");
+        let field = store
+            .create_field(
+                &FieldInput {
+                    title: Some("Color".into()),
+                    field_type: Some("text".into()),
+                    ..Default::default()
+                },
+                at("2026-01-02T03:04:05Z"),
+            )
+            .expect("field");
+        store
+            .upsert_field_value(w.id, field, "blue", at("2026-01-02T03:04:07Z"))
+            .expect("value");
+        let mut update = input.clone();
+        update.email = None;
+        update.field_values = vec![(field, "green".into())];
+        let w = store
+            .update_contact(w.id, &update, at("2026-12-31T23:30:00Z"))
+            .expect("update");
+        let ctx = Ctx {
+            api_base: "http://127.0.0.1:4010/api/3".into(),
+            offset: chrono::FixedOffset::west_opt(5 * 3600).expect("offset"),
+            contact_tag_created_status: 201,
+        };
+        (store, ctx, w)
+    }
+
+    fn render(v: &impl serde::Serialize) -> String {
+        serde_json::to_string(v).expect("json")
+    }
+
+    /// The bodies as the `serde_json::Value` rendering produced them (keys sorted), captured
+    /// byte for byte in `testdata/`: the typed rendering must not change a byte.
+    #[test]
+    fn contact_bodies_are_pinned_byte_for_byte() {
+        let (store, ctx, w) = fixture();
+        let c = store.contact(w.id).expect("contact");
+        let cases = [
+            (
+                "GET /contacts/{id}",
+                render(&retrieve_json(&store, w.id, &ctx).expect("get")),
+                include_str!("testdata/contact_get.json"),
+            ),
+            (
+                "sync/update",
+                render(&write_reply(&store, &ctx, &w, false).expect("sync")),
+                include_str!("testdata/contact_sync.json"),
+            ),
+            (
+                "create",
+                render(&write_reply(&store, &ctx, &w, true).expect("create")),
+                include_str!("testdata/contact_create.json"),
+            ),
+            (
+                "list item",
+                render(&full_json(c, &ctx)),
+                include_str!("testdata/contact_full.json"),
+            ),
+        ];
+        for (what, got, want) in cases {
+            assert_eq!(got, want, "{what}");
+        }
+    }
 }
