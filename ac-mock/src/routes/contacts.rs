@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde_json::{json, Map, Value};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::{json, Value};
 
 use super::{
     entity_id, fields::field_value_json, lists::contact_list_json, path_id, tags::contact_tag_json,
@@ -13,7 +15,9 @@ use super::{
 };
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{self, empty_ok, id, naive, reply, total, ts, ApiError, ApiResult};
+use crate::reply::{
+    self, empty_ok, reply_json, total, ApiError, ApiResult, EmptyList, IdStr, Stamp,
+};
 use crate::server::{AccountId, AppState, Ctx};
 use crate::store::contacts::ContactWrite;
 use crate::store::{Contact, ContactInput, ContactOrder, ContactQuery, Entity, SortDir, Store};
@@ -74,125 +78,322 @@ fn inline_field_values(attrs: &Attrs<'_>) -> Result<Vec<(u64, String)>, ApiError
     }
 }
 
-fn links(ctx: &Ctx, contact: u64) -> Value {
-    let base = format!("{}/contacts/{contact}", ctx.api_base);
-    let mut map = Map::new();
-    for name in [
-        "bounceLogs",
-        "contactAutomations",
-        "contactData",
-        "contactGoals",
-        "contactLists",
-        "contactLogs",
-        "contactTags",
-        "contactDeals",
-        "deals",
-        "fieldValues",
-        "geoIps",
-        "notes",
-        "organization",
-        "plusAppend",
-        "trackingLogs",
-        "scoreValues",
-        "accountContacts",
-        "automationEntryCounts",
-    ] {
-        let url = if name == "contactAutomations" {
-            format!("{base}/{name}?limit=2500&orders%5Blastdate%5D=DESC")
-        } else {
-            format!("{base}/{name}")
-        };
-        map.insert(name.to_string(), Value::String(url));
+/// The 18 `links` of a contact, in the order the `Value` rendering sorted them.
+const CONTACT_LINKS: [&str; 18] = [
+    "accountContacts",
+    "automationEntryCounts",
+    "bounceLogs",
+    "contactAutomations",
+    "contactData",
+    "contactDeals",
+    "contactGoals",
+    "contactLists",
+    "contactLogs",
+    "contactTags",
+    "deals",
+    "fieldValues",
+    "geoIps",
+    "notes",
+    "organization",
+    "plusAppend",
+    "scoreValues",
+    "trackingLogs",
+];
+
+/// A contact's `links` object, written from the shared `api_base` prefix.
+#[derive(Debug, Clone, Copy)]
+struct ContactLinks<'a> {
+    base: &'a str,
+    contact: u64,
+}
+
+/// One `links` URL: `{base}/contacts/{id}/{name}`.
+struct LinkUrl<'a> {
+    base: &'a str,
+    contact: u64,
+    name: &'static str,
+}
+
+impl std::fmt::Display for LinkUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/contacts/{}/{}", self.base, self.contact, self.name)?;
+        if self.name == "contactAutomations" {
+            f.write_str("?limit=2500&orders%5Blastdate%5D=DESC")?;
+        }
+        Ok(())
     }
-    Value::Object(map)
+}
+
+impl Serialize for ContactLinks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Url<'a>(LinkUrl<'a>);
+        impl Serialize for Url<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&self.0)
+            }
+        }
+        let mut map = serializer.serialize_map(Some(CONTACT_LINKS.len()))?;
+        for name in CONTACT_LINKS {
+            let url = LinkUrl {
+                base: self.base,
+                contact: self.contact,
+                name,
+            };
+            map.serialize_entry(name, &Url(url))?;
+        }
+        map.end()
+    }
+}
+
+fn links(ctx: &Ctx, contact: u64) -> ContactLinks<'_> {
+    ContactLinks {
+        base: &ctx.api_base,
+        contact,
+    }
+}
+
+/// The reduced contact of a create response (§2.2). Fields in the (sorted) order of the
+/// former `Value` rendering, so the bytes are unchanged.
+#[derive(Debug, Serialize)]
+pub(crate) struct ReducedJson<'a> {
+    cdate: Stamp,
+    email: &'a str,
+    #[serde(rename = "firstName")]
+    first_name: &'a str,
+    id: IdStr,
+    #[serde(rename = "lastName")]
+    last_name: &'a str,
+    links: ContactLinks<'a>,
+    organization: (),
+    orgid: IdStr,
+    orgname: &'a str,
+    phone: &'a str,
+    udate: Stamp,
 }
 
 /// The reduced contact of a create response (§2.2).
-pub(crate) fn reduced_json(c: &Contact, ctx: &Ctx) -> Value {
-    json!({
-        "email": c.email, "firstName": c.first_name, "lastName": c.last_name,
-        "cdate": ts(c.cdate, ctx.offset), "udate": ts(c.udate, ctx.offset),
-        "phone": c.phone, "orgid": c.orgid.to_string(), "orgname": c.orgname,
-        "links": links(ctx, c.id), "id": id(c.id), "organization": null
-    })
+pub(crate) fn reduced_json<'a>(c: &'a Contact, ctx: &'a Ctx) -> ReducedJson<'a> {
+    ReducedJson {
+        cdate: Stamp::ts(c.cdate, ctx.offset),
+        email: &c.email,
+        first_name: &c.first_name,
+        id: IdStr(c.id),
+        last_name: &c.last_name,
+        links: links(ctx, c.id),
+        organization: (),
+        orgid: IdStr(c.orgid),
+        orgname: &c.orgname,
+        phone: &c.phone,
+        udate: Stamp::ts(c.udate, ctx.offset),
+    }
 }
 
-/// The full contact of a list item (§2.1).
+/// The full contact (§2.1), and with the `detail` fields the contact of GET/sync/update
+/// (§2.3, §2.4). Fields in the (sorted) order of the former `Value` rendering, so the bytes
+/// are unchanged; `None` detail fields are left out.
+#[derive(Debug, Serialize)]
+pub(crate) struct ContactJson<'a> {
+    #[serde(rename = "accountContacts")]
+    account_contacts: EmptyList,
+    adate: (),
+    anonymized: &'static str,
+    best_send_hour: (),
+    bounced_date: (),
+    bounced_hard: &'static str,
+    bounced_soft: &'static str,
+    cdate: Stamp,
+    #[serde(rename = "contactAutomations", skip_serializing_if = "Option::is_none")]
+    contact_automations: Option<EmptyList>,
+    #[serde(rename = "contactLists", skip_serializing_if = "Option::is_none")]
+    contact_lists: Option<Vec<IdStr>>,
+    created_by: (),
+    created_timestamp: Stamp,
+    created_utc_timestamp: Stamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deals: Option<Vec<IdStr>>,
+    deleted: &'static str,
+    deleted_at: (),
+    edate: (),
+    email: &'a str,
+    email_domain: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_empty: Option<bool>,
+    email_local: &'static str,
+    #[serde(rename = "fieldValues", skip_serializing_if = "Option::is_none")]
+    field_values: Option<Vec<IdStr>>,
+    #[serde(rename = "firstName")]
+    first_name: &'a str,
+    #[serde(rename = "geoIps", skip_serializing_if = "Option::is_none")]
+    geo_ips: Option<EmptyList>,
+    gravatar: &'static str,
+    hash: &'a str,
+    id: IdStr,
+    ip: &'static str,
+    #[serde(rename = "lastName")]
+    last_name: &'a str,
+    last_click_date: (),
+    last_mpp_open_date: (),
+    last_open_date: (),
+    links: ContactLinks<'a>,
+    mpp_tracking: &'static str,
+    organization: (),
+    orgid: IdStr,
+    orgname: &'a str,
+    phone: &'a str,
+    rating_tstamp: (),
+    #[serde(rename = "scoreValues")]
+    score_values: EmptyList,
+    segmentio_id: &'static str,
+    sentcnt: &'static str,
+    sms_consent: (),
+    sms_consent_updated_at: (),
+    socialdata_lastcheck: (),
+    ua: (),
+    udate: Stamp,
+    updated_by: (),
+    updated_timestamp: Stamp,
+    updated_utc_timestamp: Stamp,
+    whatsapp_id: (),
+    whatsapp_username: (),
+}
+
+/// The full contact of a list item (§2.1), typed.
+pub(crate) fn contact_json<'a>(c: &'a Contact, ctx: &'a Ctx) -> ContactJson<'a> {
+    let off = ctx.offset;
+    let domain = c.email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+    ContactJson {
+        account_contacts: EmptyList,
+        adate: (),
+        anonymized: "0",
+        best_send_hour: (),
+        bounced_date: (),
+        bounced_hard: "0",
+        bounced_soft: "0",
+        cdate: Stamp::ts(c.cdate, off),
+        contact_automations: None,
+        contact_lists: None,
+        created_by: (),
+        created_timestamp: Stamp::naive(c.cdate, off),
+        created_utc_timestamp: Stamp::naive(c.cdate, off),
+        deals: None,
+        deleted: "0",
+        deleted_at: (),
+        edate: (),
+        email: &c.email,
+        email_domain: domain,
+        email_empty: None,
+        email_local: "",
+        field_values: None,
+        first_name: &c.first_name,
+        geo_ips: None,
+        gravatar: "0",
+        hash: &c.hash,
+        id: IdStr(c.id),
+        ip: "0",
+        last_name: &c.last_name,
+        last_click_date: (),
+        last_mpp_open_date: (),
+        last_open_date: (),
+        links: links(ctx, c.id),
+        mpp_tracking: "0",
+        organization: (),
+        orgid: IdStr(c.orgid),
+        orgname: &c.orgname,
+        phone: &c.phone,
+        rating_tstamp: (),
+        score_values: EmptyList,
+        segmentio_id: "",
+        sentcnt: "0",
+        sms_consent: (),
+        sms_consent_updated_at: (),
+        socialdata_lastcheck: (),
+        ua: (),
+        udate: Stamp::ts(c.udate, off),
+        updated_by: (),
+        updated_timestamp: Stamp::naive(c.udate, off),
+        updated_utc_timestamp: Stamp::naive(c.udate, off),
+        whatsapp_id: (),
+        whatsapp_username: (),
+    }
+}
+
+/// The full contact of a list item (§2.1), as a `Value` for bodies still built with `json!`.
 pub(crate) fn full_json(c: &Contact, ctx: &Ctx) -> Value {
-    let (off, domain) = (
-        ctx.offset,
-        c.email.rsplit_once('@').map(|(_, d)| d).unwrap_or(""),
-    );
-    json!({
-        "cdate": ts(c.cdate, off), "email": c.email, "phone": c.phone,
-        "firstName": c.first_name, "lastName": c.last_name,
-        "orgid": c.orgid.to_string(), "orgname": c.orgname, "segmentio_id": "",
-        "bounced_hard": "0", "bounced_soft": "0", "bounced_date": null, "ip": "0", "ua": null,
-        "hash": c.hash, "socialdata_lastcheck": null, "email_local": "", "email_domain": domain,
-        "sentcnt": "0", "rating_tstamp": null, "gravatar": "0", "deleted": "0", "anonymized": "0",
-        "adate": null, "udate": ts(c.udate, off), "edate": null, "deleted_at": null,
-        "created_utc_timestamp": naive(c.cdate, off), "updated_utc_timestamp": naive(c.udate, off),
-        "created_timestamp": naive(c.cdate, off), "updated_timestamp": naive(c.udate, off),
-        "created_by": null, "updated_by": null, "mpp_tracking": "0", "last_click_date": null,
-        "last_open_date": null, "last_mpp_open_date": null, "best_send_hour": null,
-        "sms_consent": null, "sms_consent_updated_at": null, "whatsapp_id": null,
-        "whatsapp_username": null, "scoreValues": [], "accountContacts": [],
-        "links": links(ctx, c.id), "id": id(c.id), "organization": null
-    })
+    serde_json::to_value(contact_json(c, ctx)).unwrap_or(Value::Null)
 }
 
 /// The full contact plus the id arrays of GET/sync/update (§2.3, §2.4).
-fn detailed_json(store: &Store, c: &Contact, ctx: &Ctx) -> Value {
-    let mut v = full_json(c, ctx);
-    let lists: Vec<Value> = store
-        .contact_lists_of(c.id)
-        .iter()
-        .map(|m| id(m.id))
-        .collect();
-    let values: Vec<Value> = store
-        .field_values_of(c.id)
-        .iter()
-        .map(|f| id(f.id))
-        .collect();
-    v["email_empty"] = json!(false);
-    v["contactAutomations"] = json!([]);
-    v["contactLists"] = Value::Array(lists);
-    v["fieldValues"] = Value::Array(values);
-    v["geoIps"] = json!([]);
-    let deals: Vec<Value> = store
-        .list_deals(Some(c.id), None, None, None)
-        .iter()
-        .map(|d| id(d.id))
-        .collect();
-    v["deals"] = Value::Array(deals);
+fn detailed_json<'a>(store: &Store, c: &'a Contact, ctx: &'a Ctx) -> ContactJson<'a> {
+    let mut v = contact_json(c, ctx);
+    v.email_empty = Some(false);
+    v.contact_automations = Some(EmptyList);
+    v.contact_lists = Some(
+        store
+            .contact_lists_of(c.id)
+            .iter()
+            .map(|m| IdStr(m.id))
+            .collect(),
+    );
+    v.field_values = Some(
+        store
+            .field_values_of(c.id)
+            .iter()
+            .map(|f| IdStr(f.id))
+            .collect(),
+    );
+    v.geo_ips = Some(EmptyList);
+    v.deals = Some(
+        store
+            .list_deals(Some(c.id), None, None, None)
+            .iter()
+            .map(|d| IdStr(d.id))
+            .collect(),
+    );
     v
 }
 
+/// The `contact` of a write reply: reduced (create) or detailed (sync, update).
+// Lives on the stack for one serialization; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ContactBody<'a> {
+    Reduced(ReducedJson<'a>),
+    Detailed(ContactJson<'a>),
+}
+
+/// `{"contact":…}` plus `fieldValues` when values were written inline (sorted key order).
+#[derive(Debug, Serialize)]
+struct WriteReply<'a> {
+    contact: ContactBody<'a>,
+    #[serde(rename = "fieldValues", skip_serializing_if = "Option::is_none")]
+    field_values: Option<Vec<Value>>,
+}
+
 /// Builds `{"contact":…}` plus `fieldValues` when values were written inline.
-fn write_reply(
-    store: &Store,
-    ctx: &Ctx,
+fn write_reply<'a>(
+    store: &'a Store,
+    ctx: &'a Ctx,
     w: &ContactWrite,
     reduced: bool,
-) -> Result<Value, ApiError> {
+) -> Result<WriteReply<'a>, ApiError> {
     let c = store.contact(w.id)?;
     let contact = if reduced {
-        reduced_json(c, ctx)
+        ContactBody::Reduced(reduced_json(c, ctx))
     } else {
-        detailed_json(store, c, ctx)
+        ContactBody::Detailed(detailed_json(store, c, ctx))
     };
-    let mut body = Map::new();
-    if !w.field_values.is_empty() {
-        let values: Vec<Value> = w
-            .field_values
+    let field_values = (!w.field_values.is_empty()).then(|| {
+        w.field_values
             .iter()
             .filter_map(|fv| store.field_values.get(*fv))
             .map(|fv| field_value_json(fv, ctx))
-            .collect();
-        body.insert("fieldValues".into(), Value::Array(values));
-    }
-    body.insert("contact".into(), contact);
-    Ok(Value::Object(body))
+            .collect()
+    });
+    Ok(WriteReply {
+        contact,
+        field_values,
+    })
 }
 
 async fn create(
@@ -203,7 +404,7 @@ async fn create(
     let input = contact_input(&body)?;
     st.with_store(acct, |store, ctx| {
         let w = store.create_contact(&input, crate::store::now())?;
-        reply(StatusCode::CREATED, write_reply(store, ctx, &w, true)?)
+        reply_json(StatusCode::CREATED, &write_reply(store, ctx, &w, true)?)
     })
 }
 
@@ -220,7 +421,7 @@ async fn sync(
         } else {
             StatusCode::OK
         };
-        reply(status, write_reply(store, ctx, &w, false)?)
+        reply_json(status, &write_reply(store, ctx, &w, false)?)
     })
 }
 
@@ -231,30 +432,52 @@ async fn retrieve(
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;
     st.with_store(acct, |store, ctx| {
-        reply(StatusCode::OK, retrieve_json(store, cid, ctx)?)
+        reply_json(StatusCode::OK, &retrieve_json(store, cid, ctx)?)
     })
 }
 
+/// The body of `GET /contacts/{id}`: the detailed contact and its side-loads (sorted key
+/// order, as the former `Value` rendering).
+#[derive(Debug, Serialize)]
+struct RetrieveJson<'a> {
+    #[serde(rename = "accountContacts")]
+    account_contacts: Vec<Value>,
+    contact: ContactJson<'a>,
+    #[serde(rename = "contactAutomations")]
+    contact_automations: EmptyList,
+    #[serde(rename = "contactLists")]
+    contact_lists: Vec<Value>,
+    deals: Vec<Value>,
+    #[serde(rename = "fieldValues")]
+    field_values: Vec<Value>,
+    #[serde(rename = "geoIps")]
+    geo_ips: EmptyList,
+}
+
 /// The body of `GET /contacts/{id}`: the detailed contact and its side-loads.
-fn retrieve_json(store: &Store, cid: u64, ctx: &Ctx) -> Result<Value, ApiError> {
+fn retrieve_json<'a>(
+    store: &'a Store,
+    cid: u64,
+    ctx: &'a Ctx,
+) -> Result<RetrieveJson<'a>, ApiError> {
     let c = store.contact(cid)?;
-    let lists: Vec<Value> = store
-        .contact_lists_of(cid)
-        .into_iter()
-        .map(|m| contact_list_json(m, ctx, false))
-        .collect();
-    let values: Vec<Value> = store
-        .field_values_of(cid)
-        .into_iter()
-        .map(|v| field_value_json(v, ctx))
-        .collect();
-    Ok(json!({
-        "contactAutomations": [], "contactLists": lists,
-        "deals": super::deals::contact_deals_json(store, cid, ctx), "fieldValues": values,
-        "geoIps": [],
-        "accountContacts": super::accounts::contact_account_contacts_json(store, cid, ctx),
-        "contact": detailed_json(store, c, ctx)
-    }))
+    Ok(RetrieveJson {
+        account_contacts: super::accounts::contact_account_contacts_json(store, cid, ctx),
+        contact: detailed_json(store, c, ctx),
+        contact_automations: EmptyList,
+        contact_lists: store
+            .contact_lists_of(cid)
+            .into_iter()
+            .map(|m| contact_list_json(m, ctx, false))
+            .collect(),
+        deals: super::deals::contact_deals_json(store, cid, ctx),
+        field_values: store
+            .field_values_of(cid)
+            .into_iter()
+            .map(|v| field_value_json(v, ctx))
+            .collect(),
+        geo_ips: EmptyList,
+    })
 }
 
 async fn update(
@@ -268,7 +491,7 @@ async fn update(
         store.contact(cid)?;
         let input = contact_input(&body)?;
         let w = store.update_contact(cid, &input, crate::store::now())?;
-        reply(StatusCode::OK, write_reply(store, ctx, &w, false)?)
+        reply_json(StatusCode::OK, &write_reply(store, ctx, &w, false)?)
     })
 }
 
