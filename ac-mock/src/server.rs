@@ -1,6 +1,6 @@
 //! Shared state (accounts, journal, options) and the router factory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
@@ -96,8 +96,8 @@ pub struct Account {
 /// How a handler renders records of one account: absolute links and the account's offset.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// `http://HOST:PORT/api/3`, prefix of every `links` URL.
-    pub api_base: String,
+    /// `http://HOST:PORT/api/3`, prefix of every `links` URL (built once, shared).
+    pub api_base: Arc<str>,
     /// The account's UTC offset.
     pub offset: FixedOffset,
     /// Status of a newly created contactTag.
@@ -108,12 +108,15 @@ pub struct Ctx {
 struct Accounts {
     next_id: u64,
     by_id: BTreeMap<AccountId, Account>,
+    /// `Api-Token` → account; the first account with a token wins, as a scan in id order did.
+    by_token: HashMap<String, AccountId>,
 }
 
 #[derive(Debug)]
 struct Shared {
     options: Options,
     base_url: String,
+    api_base: Arc<str>,
     accounts: Mutex<Accounts>,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
@@ -148,10 +151,12 @@ impl AppState {
     /// State with the default account from `options`; `base_url` prefixes `links`
     /// (e.g. `http://127.0.0.1:4010`, no trailing slash).
     pub fn new(options: Options, base_url: impl Into<String>) -> Self {
+        let base_url = base_url.into().trim_end_matches('/').to_string();
         let state = Self {
             inner: Arc::new(Shared {
                 journal: Mutex::new(Journal::new(options.journal_size)),
-                base_url: base_url.into().trim_end_matches('/').to_string(),
+                api_base: format!("{base_url}/api/3").into(),
+                base_url,
                 accounts: Mutex::new(Accounts::default()),
                 faults: Mutex::new(Faults::default()),
                 limits: Limits::new(options.rate_limit, options.bulk_import_limits),
@@ -209,6 +214,7 @@ impl AppState {
                 campaigns: Campaigns::default(),
             },
         );
+        accounts.by_token.entry(api_token.to_string()).or_insert(id);
         id
     }
 
@@ -331,6 +337,7 @@ impl AppState {
             let id = AccountId(accounts.next_id);
             let mut store = a.store;
             store.drain_changes();
+            accounts.by_token.entry(a.api_token.clone()).or_insert(id);
             accounts.by_id.insert(
                 id,
                 Account {
@@ -376,12 +383,7 @@ impl AppState {
 
     /// The account whose `Api-Token` this is.
     pub fn account_by_token(&self, token: &str) -> Option<AccountId> {
-        let accounts = lock(&self.inner.accounts);
-        accounts
-            .by_id
-            .values()
-            .find(|a| a.api_token == token)
-            .map(|a| a.id)
+        lock(&self.inner.accounts).by_token.get(token).copied()
     }
 
     /// The account whose tracking `actid` this is.
@@ -411,7 +413,7 @@ impl AppState {
         let mut accounts = lock(&self.inner.accounts);
         let account = accounts.by_id.get_mut(&id).ok_or(ApiError::Forbidden)?;
         let ctx = Ctx {
-            api_base: format!("{}/api/3", self.inner.base_url),
+            api_base: Arc::clone(&self.inner.api_base),
             offset: account.utc_offset,
             contact_tag_created_status: self.inner.options.contact_tag_created_status,
         };
