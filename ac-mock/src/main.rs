@@ -8,6 +8,11 @@ use ac_mock::faults::FaultRule;
 use clap::{Parser, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: every request allocates (headers, the parsed
+/// body, the rendered JSON), and glibc's malloc/free showed up in the profile.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A stateful fake of ActiveCampaign's v3 API for tests and CI.
 ///
 /// Serves AC's /api/3 routes (header Api-Token), the tracking host's /event and /visit, and
