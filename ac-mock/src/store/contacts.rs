@@ -1,11 +1,67 @@
 //! Contacts: create, sync (upsert on email), update, delete with cascade, and list filters.
 
 use std::cmp::Ordering;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Entity, Store, StoreError, StoreResult};
+use super::{Change, Entity, Store, StoreError, StoreResult, Table};
+
+/// Lower-cased email → contact id, behind [`Store::contact_by_email`]. Built from the contacts
+/// on first use (so a deserialized or loaded store needs nothing), then kept up to date by
+/// create, update and delete. Not part of the state document.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EmailIndex(OnceLock<EmailMap>);
+
+#[derive(Debug, Clone, Default)]
+struct EmailMap {
+    ids: HashMap<String, u64>,
+    /// A loaded state held two contacts with the same email (the API never writes one): the
+    /// lowest id is indexed, as the former scan in id order found it; a removal rebuilds.
+    dups: bool,
+}
+
+impl EmailIndex {
+    fn map(&self, contacts: &Table<Contact>) -> &EmailMap {
+        self.0.get_or_init(|| {
+            let mut map = EmailMap::default();
+            for c in contacts.iter() {
+                match map.ids.entry(c.email.to_ascii_lowercase()) {
+                    Entry::Occupied(_) => map.dups = true,
+                    Entry::Vacant(slot) => {
+                        slot.insert(c.id);
+                    }
+                }
+            }
+            map
+        })
+    }
+
+    /// A contact now has this email (unused by any other contact).
+    fn added(&mut self, email: &str, id: u64) {
+        if let Some(map) = self.0.get_mut() {
+            map.ids.entry(email.to_ascii_lowercase()).or_insert(id);
+        }
+    }
+
+    /// The contact no longer has this email.
+    fn removed(&mut self, email: &str, id: u64) {
+        let Some(map) = self.0.get_mut() else {
+            return;
+        };
+        if map.dups {
+            self.0 = OnceLock::new();
+            return;
+        }
+        let key = email.to_ascii_lowercase();
+        if map.ids.get(&key) == Some(&id) {
+            map.ids.remove(&key);
+        }
+    }
+}
 
 /// A contact as the mock keeps it. Fields AC always renders as constants are not stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,9 +227,11 @@ fn random_hash() -> String {
 impl Store {
     /// The contact whose email matches, case-insensitively.
     pub fn contact_by_email(&self, email: &str) -> Option<&Contact> {
+        let map = self.email_index.map(&self.contacts);
+        let id = *map.ids.get(&email.to_ascii_lowercase())?;
         self.contacts
-            .iter()
-            .find(|c| c.email.eq_ignore_ascii_case(email))
+            .get(id)
+            .filter(|c| c.email.eq_ignore_ascii_case(email))
     }
 
     /// Fails with `NotFound` unless the contact exists.
@@ -241,6 +299,7 @@ impl Store {
             bounced_soft: 0,
             bounced_date: None,
         });
+        self.email_index.added(email, id);
         self.record(Change::ContactCreated { contact: id });
         let field_values = self.apply_inline_fields(id, input, now);
         Ok(ContactWrite {
@@ -291,7 +350,12 @@ impl Store {
         self.check_inline_fields(input)?;
         let contact = self.contacts.get_mut_or(Entity::Contact, id)?;
         if let Some(email) = &input.email {
-            contact.email = email.trim().to_string();
+            let email = email.trim().to_string();
+            if contact.email != email {
+                self.email_index.removed(&contact.email, id);
+                self.email_index.added(&email, id);
+            }
+            contact.email = email;
         }
         if let Some(v) = &input.first_name {
             contact.first_name = v.clone();
@@ -317,7 +381,8 @@ impl Store {
 
     /// `DELETE /contacts/{id}`: removes the contact, its tags, list memberships and field values.
     pub fn delete_contact(&mut self, id: u64) -> StoreResult<()> {
-        self.contacts.remove_or(Entity::Contact, id)?;
+        let gone = self.contacts.remove_or(Entity::Contact, id)?;
+        self.email_index.removed(&gone.email, id);
         self.contact_tags.remove_where(|ct| ct.contact == id);
         self.contact_lists.remove_where(|cl| cl.contact == id);
         self.field_values.remove_where(|fv| fv.contact == id);
@@ -486,6 +551,42 @@ mod tests {
             s.drain_changes(),
             vec![Change::ContactUpdated { contact: a.id }]
         );
+    }
+
+    #[test]
+    fn email_index_follows_create_update_delete_and_a_reload() {
+        let mut s = Store::new();
+        let a = super::super::test_contact(&mut s, "a@b.co");
+        let b = super::super::test_contact(&mut s, "b@b.co");
+        assert_eq!(s.contact_by_email("A@B.CO").map(|c| c.id), Some(a));
+        let i = ContactInput {
+            email: Some(" New@B.co ".into()),
+            ..Default::default()
+        };
+        s.update_contact(a, &i, super::super::now())
+            .expect("update");
+        assert!(s.contact_by_email("a@b.co").is_none());
+        assert_eq!(s.contact_by_email("new@b.co").map(|c| c.id), Some(a));
+        s.delete_contact(b).expect("delete");
+        assert!(s.contact_by_email("b@b.co").is_none());
+        // A store read back from its state document finds the same contacts.
+        let json = serde_json::to_string(&s).expect("ser");
+        let loaded: Store = serde_json::from_str(&json).expect("de");
+        assert_eq!(loaded.contact_by_email("NEW@b.co").map(|c| c.id), Some(a));
+        assert!(loaded.contact_by_email("b@b.co").is_none());
+    }
+
+    #[test]
+    fn a_loaded_duplicate_email_finds_the_lowest_id_then_the_other() {
+        let mut s = Store::new();
+        let a = super::super::test_contact(&mut s, "a@b.co");
+        let b = super::super::test_contact(&mut s, "b@b.co");
+        s.contacts.get_mut(b).expect("row").email = "A@b.co".into();
+        let json = serde_json::to_string(&s).expect("ser");
+        let mut loaded: Store = serde_json::from_str(&json).expect("de");
+        assert_eq!(loaded.contact_by_email("a@b.co").map(|c| c.id), Some(a));
+        loaded.delete_contact(a).expect("delete");
+        assert_eq!(loaded.contact_by_email("a@b.co").map(|c| c.id), Some(b));
     }
 
     #[test]

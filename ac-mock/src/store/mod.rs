@@ -347,6 +347,9 @@ pub struct Store {
     pub import_batches: Table<ImportBatch>,
     #[serde(skip)]
     outbox: Vec<Change>,
+    /// Email → contact id (not saved; rebuilt from `contacts` on first use).
+    #[serde(skip)]
+    email_index: contacts::EmailIndex,
 }
 
 impl Store {
