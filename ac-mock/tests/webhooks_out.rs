@@ -514,6 +514,19 @@ async fn campaign_events_apply_their_effect_and_fire_acs_payloads() {
             .trim_matches('"'),
         "3"
     );
+    // The contact itself carries the bounce, as AC's contact fields do.
+    let (_, contact) = m.get(&format!("/contacts/{bounced}")).await;
+    assert_eq!(contact["contact"]["bounced_hard"], "1");
+    assert_eq!(contact["contact"]["bounced_soft"], "0");
+    let date = contact["contact"]["bounced_date"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(date.len(), 10, "a YYYY-MM-DD date: {date:?}");
+    // A soft bounce counts separately.
+    ev(json!({"type": "bounce", "email": "nobody@example.com", "bounce_type": "soft"})).await;
+    let (_, contact) = m.get(&format!("/contacts/{bounced}")).await;
+    assert_eq!(contact["contact"]["bounced_hard"], "1");
+    assert_eq!(contact["contact"]["bounced_soft"], "1");
 }
 
 #[tokio::test]

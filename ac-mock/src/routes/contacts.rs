@@ -198,9 +198,10 @@ pub(crate) struct ContactJson<'a> {
     adate: (),
     anonymized: &'static str,
     best_send_hour: (),
-    bounced_date: (),
-    bounced_hard: &'static str,
-    bounced_soft: &'static str,
+    /// `YYYY-MM-DD` (account offset) of the last bounce, else null.
+    bounced_date: Option<String>,
+    bounced_hard: IdStr,
+    bounced_soft: IdStr,
     cdate: Stamp,
     #[serde(rename = "contactAutomations", skip_serializing_if = "Option::is_none")]
     contact_automations: Option<EmptyList>,
@@ -266,9 +267,11 @@ pub(crate) fn contact_json<'a>(c: &'a Contact, ctx: &'a Ctx) -> ContactJson<'a> 
         adate: (),
         anonymized: "0",
         best_send_hour: (),
-        bounced_date: (),
-        bounced_hard: "0",
-        bounced_soft: "0",
+        bounced_date: c
+            .bounced_date
+            .map(|d| d.with_timezone(&off).format("%Y-%m-%d").to_string()),
+        bounced_hard: IdStr(u64::from(c.bounced_hard)),
+        bounced_soft: IdStr(u64::from(c.bounced_soft)),
         cdate: Stamp::ts(c.cdate, off),
         contact_automations: None,
         contact_lists: None,
