@@ -4,6 +4,7 @@
 //! cargo bench -p ac-mock --bench load                 # the table (ac-mock, WireMock, Prism)
 //! cargo bench -p ac-mock --bench load -- --rss        # RSS before/after 1,000,000 requests
 //! cargo bench -p ac-mock --bench load -- --secs 2 --only ac-mock   # a quick look
+//! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # one route (get|sync)
 //! ```
 //!
 //! Each cell runs N keep-alive HTTP/1.1 connections on loopback for a fixed time (after a
@@ -121,36 +122,50 @@ impl Route {
     }
 }
 
-/// Reads one HTTP/1.1 response (Content-Length or chunked); returns the status.
+/// Reads one HTTP/1.1 response (Content-Length or chunked) into `buf`, then removes it from
+/// `buf`; returns the status. Reads straight into `buf`'s spare capacity and parses the head
+/// in place, so the generator spends as little CPU per response as it can: it shares the
+/// machine's cores with the server under test.
 async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
-    let mut tmp = [0u8; 16384];
+    let mut scanned: usize = 0;
     loop {
-        if let Some(end) = find(buf, b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..end])
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let status: u16 = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse().ok())
+        if let Some(end) = find(&buf[scanned.saturating_sub(3)..], b"\r\n\r\n")
+            .map(|i| i + scanned.saturating_sub(3))
+        {
+            let head = &buf[..end];
+            let status = head
+                .get(9..12)
+                .and_then(|d| std::str::from_utf8(d).ok())
+                .and_then(|d| d.parse().ok())
                 .unwrap_or(0);
             let body_start = end + 4;
-            if let Some(len) = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-            {
+            let mut content_length = None;
+            let mut chunked = false;
+            for line in head.split(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let Some(colon) = line.iter().position(|&b| b == b':') else {
+                    continue;
+                };
+                let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+                if name.eq_ignore_ascii_case(b"content-length") {
+                    content_length = std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|v| v.parse::<usize>().ok());
+                } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                    chunked = value.eq_ignore_ascii_case(b"chunked");
+                }
+            }
+            if let Some(len) = content_length {
+                buf.reserve((body_start + len).saturating_sub(buf.len()));
                 while buf.len() < body_start + len {
-                    let n = s.read(&mut tmp).await?;
-                    if n == 0 {
+                    if s.read_buf(buf).await? == 0 {
                         return Err(std::io::ErrorKind::UnexpectedEof.into());
                     }
-                    buf.extend_from_slice(&tmp[..n]);
                 }
                 buf.drain(..body_start + len);
                 return Ok(status);
             }
-            if head.contains("transfer-encoding: chunked") {
+            if chunked {
                 loop {
                     if let Some(pos) = find(&buf[body_start..], b"0\r\n\r\n") {
                         let at = body_start + pos;
@@ -159,21 +174,20 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<
                             return Ok(status);
                         }
                     }
-                    let n = s.read(&mut tmp).await?;
-                    if n == 0 {
+                    buf.reserve(16384);
+                    if s.read_buf(buf).await? == 0 {
                         return Err(std::io::ErrorKind::UnexpectedEof.into());
                     }
-                    buf.extend_from_slice(&tmp[..n]);
                 }
             }
             buf.drain(..body_start);
             return Ok(status);
         }
-        let n = s.read(&mut tmp).await?;
-        if n == 0 {
+        scanned = buf.len();
+        buf.reserve(16384);
+        if s.read_buf(buf).await? == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        buf.extend_from_slice(&tmp[..n]);
     }
 }
 
@@ -181,8 +195,54 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// User + system CPU ticks of `pid` and all its descendants (node → java for WireMock).
+fn tree_cpu_ticks(pid: u32) -> u64 {
+    std::iter::once(pid)
+        .chain(descendants(pid))
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok())
+        .map(|stat| stat_cpu_ticks(&stat))
+        .sum()
+}
+
+/// User + system CPU ticks of this process (every thread).
+fn self_cpu_ticks() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .map(|s| stat_cpu_ticks(&s))
+        .unwrap_or(0)
+}
+
+/// Fields 14 and 15 (utime, stime) of a `/proc/PID/stat` line; the command name (field 2)
+/// may contain spaces, so fields are counted after its closing parenthesis.
+fn stat_cpu_ticks(stat: &str) -> u64 {
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // `rest` starts at field 3 (state): utime is field 14, stime field 15.
+    field(11) + field(12)
+}
+
+/// Clock ticks per second for `/proc` CPU times (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
 struct CellResult {
     rps: f64,
+    /// CPU time (user + system) of the server's process tree per measured request, in µs.
+    server_cpu_us: Option<f64>,
+    /// CPU time of this load generator per measured request, in µs.
+    client_cpu_us: Option<f64>,
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
@@ -196,6 +256,7 @@ async fn run_cell(
     conns: usize,
     secs: f64,
     max_requests: Option<u64>,
+    server_pid: Option<u32>,
 ) -> CellResult {
     let req = route.request(addr);
     let warm_until = Instant::now() + Duration::from_secs(1);
@@ -260,6 +321,13 @@ async fn run_cell(
             (lat, errors, non_2xx, measured_from)
         }));
     }
+    // CPU used by the server and by this generator over the measured window.
+    let cpu_at_start = if max_requests.is_none() {
+        tokio::time::sleep_until(warm_until.into()).await;
+        Some((server_pid.map(tree_cpu_ticks), self_cpu_ticks()))
+    } else {
+        None
+    };
     let mut all = Vec::new();
     let (mut errors, mut non_2xx) = (0, 0);
     let mut first: Option<Instant> = None;
@@ -277,6 +345,16 @@ async fn run_cell(
     } else {
         secs
     };
+    let per_req = |ticks: u64| ticks as f64 * 1e6 / clock_ticks_per_sec() / all.len().max(1) as f64;
+    let (server_cpu_us, client_cpu_us) = match cpu_at_start {
+        Some((server0, client0)) => (
+            server0
+                .zip(server_pid.map(tree_cpu_ticks))
+                .map(|(a, b)| per_req(b.saturating_sub(a))),
+            Some(per_req(self_cpu_ticks().saturating_sub(client0))),
+        ),
+        None => (None, None),
+    };
     all.sort_unstable();
     let pct = |p: f64| {
         if all.is_empty() {
@@ -287,6 +365,8 @@ async fn run_cell(
     };
     CellResult {
         rps: all.len() as f64 / wall,
+        server_cpu_us,
+        client_cpu_us,
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
         errors,
@@ -344,6 +424,7 @@ async fn warm_up(addr: SocketAddr, routes: &[Route], secs: f64) {
             route,
             16,
             (secs / routes.len() as f64 - 1.0).max(0.0),
+            None,
             None,
         )
         .await;
@@ -499,8 +580,8 @@ async fn rss_mode(total: u64) {
     fetch(addr, Route::SyncContact).await;
     // Warm up with the same 64 connections on both routes: fills the journal and the
     // per-connection buffers once, so "before" is the steady state.
-    run_cell(addr, Route::GetContact, 64, 0.0, Some(10_000)).await;
-    run_cell(addr, Route::SyncContact, 64, 0.0, Some(10_000)).await;
+    run_cell(addr, Route::GetContact, 64, 0.0, Some(10_000), None).await;
+    run_cell(addr, Route::SyncContact, 64, 0.0, Some(10_000), None).await;
     let pid = mock.child.id();
     let before = rss_kib(pid).unwrap_or(0);
     let t = Instant::now();
@@ -515,7 +596,7 @@ async fn rss_mode(total: u64) {
             Route::SyncContact
         };
         let n = if i == 9 { total - sent } else { step };
-        let r = run_cell(addr, route, 64, 0.0, Some(n)).await;
+        let r = run_cell(addr, route, 64, 0.0, Some(n), None).await;
         errors += r.errors;
         non_2xx += r.non_2xx;
         sent += n;
@@ -564,7 +645,11 @@ async fn main() {
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
         .unwrap_or_else(|| vec![16, 64]);
-    let routes = [Route::GetContact, Route::SyncContact];
+    let routes: Vec<Route> = match value("--route").as_deref() {
+        Some("get") => vec![Route::GetContact],
+        Some("sync") => vec![Route::SyncContact],
+        _ => vec![Route::GetContact, Route::SyncContact],
+    };
     let dir = std::env::temp_dir().join(format!("ac-mock-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
@@ -575,14 +660,14 @@ async fn main() {
     let mut notes: Vec<String> = Vec::new();
     let (get_body, sync_body);
     {
-        let _mock = start_ac_mock(port);
+        let mock = start_ac_mock(port);
         assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
         sync_body = fetch(ac_addr, Route::SyncContact).await;
         get_body = fetch(ac_addr, Route::GetContact).await;
         warm_up(ac_addr, &routes, warmup).await;
         for &route in &routes {
             for &c in &conns {
-                let r = run_cell(ac_addr, route, c, secs, None).await;
+                let r = run_cell(ac_addr, route, c, secs, None, Some(mock.child.id())).await;
                 eprintln!("ac-mock {} c={c}: {:.0} req/s", route.label(), r.rps);
                 results.push(("ac-mock", route, c, r));
             }
@@ -623,7 +708,7 @@ async fn main() {
         warm_up(addr, &routes, warmup).await;
         for &route in &routes {
             for &c in &conns {
-                let r = run_cell(addr, route, c, secs, None).await;
+                let r = run_cell(addr, route, c, secs, None, Some(proc_.child.id())).await;
                 eprintln!("{name} {} c={c}: {:.0} req/s", route.label(), r.rps);
                 results.push((name, route, c, r));
             }
@@ -634,21 +719,24 @@ async fn main() {
     println!(
         "\n## Load: {secs} s per cell (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback\n"
     );
-    println!("| server | route | conns | req/s | p50 ms | p99 ms | errors | non-2xx |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| server | route | conns | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | client CPU µs/req |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let us = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}"));
     for (name, route, c, r) in &results {
         println!(
-            "| {name} | `{}` | {c} | {:.0} | {:.2} | {:.2} | {} | {} |",
+            "| {name} | `{}` | {c} | {:.0} | {:.2} | {:.2} | {} | {} | {} | {} |",
             route.label(),
             r.rps,
             r.p50_ms,
             r.p99_ms,
             r.errors,
-            r.non_2xx
+            r.non_2xx,
+            us(r.server_cpu_us),
+            us(r.client_cpu_us),
         );
     }
     println!("\n## Ratios (ac-mock req/s ÷ competitor req/s, same run)\n");
-    println!("| route | conns | vs WireMock | vs Prism |\n|---|---|---|---|");
+    println!("| route | conns | vs WireMock | vs Prism | server CPU per request: WireMock ÷ ac-mock | Prism ÷ ac-mock |\n|---|---|---|---|---|---|");
     for &route in &routes {
         for &c in &conns {
             let rps = |n: &str| {
@@ -661,11 +749,23 @@ async fn main() {
                 (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
                 _ => "n/a".to_string(),
             };
+            let cpu = |n: &str| {
+                results
+                    .iter()
+                    .find(|(name, r, cc, _)| *name == n && *r == route && *cc == c)
+                    .and_then(|x| x.3.server_cpu_us)
+            };
+            let cpu_ratio = |n: &str| match (cpu("ac-mock"), cpu(n)) {
+                (Some(a), Some(b)) if a > 0.0 => format!("{:.1}×", b / a),
+                _ => "n/a".to_string(),
+            };
             println!(
-                "| `{}` | {c} | {} | {} |",
+                "| `{}` | {c} | {} | {} | {} | {} |",
                 route.label(),
                 ratio("wiremock"),
-                ratio("prism")
+                ratio("prism"),
+                cpu_ratio("wiremock"),
+                cpu_ratio("prism")
             );
         }
     }

@@ -1,7 +1,7 @@
 //! Cross-cutting behaviour: auth, the request journal, JSON error bodies, body parsing.
 //!
-//! Order (outermost first): journal → faults → json_errors → body limit → rate limits →
-//! auth (only on `/api/3`) → handlers. Faults sit outside `json_errors` so that their HTML
+//! Order (outermost first): journal → faults → json_errors → rate limits (all four in one
+//! layer, [`front`]) → body limit → auth (only on `/api/3`) → handlers. Faults sit outside `json_errors` so that their HTML
 //! pages and plain-text bodies leave exactly as configured; admin routes are never faulted.
 
 use axum::body::{Body, Bytes};
@@ -34,17 +34,19 @@ pub async fn auth(State(state): State<AppState>, mut req: Request, next: Next) -
     res
 }
 
-/// Records every request (method, path, query, status, account, time) in the bounded journal.
-pub async fn journal(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(str::to_string);
-    let res = next.run(req).await;
-    tracing::debug!(%method, %path, status = res.status().as_u16(), "request");
+/// Everything in front of the routes, as one layer (one layer instead of four keeps the
+/// per-request cost down; the order is the module's): the journal records the final answer,
+/// fault rules apply before anything else (and their bodies leave untouched), errors from
+/// below leave as JSON, then the rate limits.
+pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let res = faults(&state, req, next).await;
+    tracing::debug!(%method, path = uri.path(), status = res.status().as_u16(), "request");
     let entry = JournalEntry {
-        method,
-        path,
-        query,
+        method: method.as_str().to_owned(),
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
         status: if res.extensions().get::<Dropped>().is_some() {
             0
         } else {
@@ -62,8 +64,7 @@ pub async fn journal(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// Makes sure every error leaves as JSON: axum's own plain-text rejections (413 body too
 /// large, 405 wrong method, ...) are rewritten as `{"message":"..."}` with the same status.
-pub async fn json_errors(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+async fn json_errors(res: Response) -> Response {
     let status = res.status();
     let is_json = res
         .headers()
@@ -141,10 +142,12 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))
 }
 
-/// Applies the first matching fault rule (see [`crate::faults`]). Admin routes are exempt.
-pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Applies the first matching fault rule (see [`crate::faults`]); admin routes are exempt.
+/// Without a fault, the request goes on through the rate limits, and errors from below are
+/// turned into JSON.
+async fn faults(state: &AppState, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/__admin") {
-        return next.run(req).await;
+        return json_errors(rate_limit(state, req, next).await).await;
     }
     let fault = state.with_faults(|f| {
         if f.is_empty() {
@@ -154,7 +157,7 @@ pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> 
         }
     });
     let Some(fault) = fault else {
-        return next.run(req).await;
+        return json_errors(rate_limit(state, req, next).await).await;
     };
     tracing::debug!(rule = fault.rule, path = %req.uri().path(), "fault rule applied");
     if fault.delay_ms > 0 {
@@ -162,7 +165,7 @@ pub async fn faults(State(state): State<AppState>, req: Request, next: Next) -> 
     }
     match crate::faults::respond(&fault.action) {
         Some(res) => res,
-        None => next.run(req).await,
+        None => json_errors(rate_limit(state, req, next).await).await,
     }
 }
 
@@ -184,7 +187,7 @@ fn too_many(limit: u32, retry_after: u64) -> Response {
 /// Per-account rate limits on `/api/3` (see [`crate::ratelimit`]): the per-second bucket
 /// (when configured) and bulk import's per-minute limits, answered as AC does
 /// (400 `{"success":0,"message":"Rate limit exceeded.",...}`).
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn rate_limit(state: &AppState, req: Request, next: Next) -> Response {
     let limits = state.limits();
     let path = req.uri().path();
     let is_bulk = req.method() == axum::http::Method::POST

@@ -469,21 +469,12 @@ pub fn app(state: AppState) -> Router {
         .nest("/__admin", admin::router())
         .merge(routes::tracking_router())
         .fallback(middleware::not_found)
-        // Outermost last: journal sees the final status of everything below it; faults sit
-        // outside json_errors so their HTML and text bodies leave untouched.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::rate_limit,
-        ))
+        // The body limit is a request extension read by the body extractors; `front` is
+        // journal → faults → json_errors → rate limits in one layer (see `middleware`).
         .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::faults,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::journal,
+            middleware::front,
         ))
         .with_state(state)
 }
