@@ -160,13 +160,18 @@ pub fn reply_json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> ApiRes
         // Not reachable for the mock's bodies (string keys only); answered like axum's `Json`.
         return Ok((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response());
     }
+    reply_bytes(status, buf)
+}
+
+/// A JSON reply from bytes already rendered (with the headers of [`reply_json`]).
+pub fn reply_bytes(status: StatusCode, json: Vec<u8>) -> ApiResult {
     Ok((
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        buf,
+        json,
     )
         .into_response())
 }
@@ -250,6 +255,20 @@ impl Stamp {
             25
         };
         std::str::from_utf8(&buf[..len]).ok()
+    }
+}
+
+impl Stamp {
+    /// Appends the time as a JSON string (the bytes its `Serialize` writes).
+    pub fn push_json(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 25];
+        out.push(b'"');
+        match self.fast(&mut buf) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            // chrono's digits, signs, colons and spaces need no escaping.
+            None => out.extend_from_slice(self.to_string().as_bytes()),
+        }
+        out.push(b'"');
     }
 }
 

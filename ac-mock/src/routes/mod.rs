@@ -10,6 +10,7 @@ use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
+mod contact_json;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
