@@ -3,15 +3,19 @@
 //! ```sh
 //! cargo bench -p ac-mock --bench load                 # the table (ac-mock, WireMock, Prism)
 //! cargo bench -p ac-mock --bench load -- --rss        # RSS before/after 1,000,000 requests
-//! cargo bench -p ac-mock --bench load -- --secs 2 --only ac-mock   # a quick look
+//! cargo bench -p ac-mock --bench load -- --secs 2 --rounds 1 --only ac-mock   # a quick look
 //! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # one route (get|sync)
 //! ```
 //!
-//! Each cell runs N keep-alive HTTP/1.1 connections on loopback for a fixed time (after a
-//! one-second warm-up) with a minimal raw client, and records every latency. The servers are
-//! separate processes: the release `ac-mock` binary, `wiremock --no-request-journal` and
-//! `prism mock` from `target/bench-tools` (installed there with npm when missing; a competitor
-//! that cannot be installed or started is skipped with a note). Not part of `cargo test`.
+//! The servers are separate processes running side by side: the release `ac-mock` binary,
+//! `wiremock --no-request-journal` and `prism mock` from `target/bench-tools` (installed there
+//! with npm when missing; a competitor that cannot be installed or started is skipped with a
+//! note). Each is warmed up (JIT compilers), then every cell (route × connections) is measured
+//! once per round for each server in turn (`--rounds`, default 3), so a slowdown of the shared
+//! machine hits all servers alike; the tables give medians over the rounds and the ratios of
+//! each round. A cell runs N keep-alive HTTP/1.1 connections on loopback for a fixed time
+//! (after a one-second warm-up) with a minimal raw client, records every latency, and reads
+//! the CPU time the server's process tree and the client used. Not part of `cargo test`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -640,7 +644,7 @@ async fn main() {
     let secs: f64 = value("--secs").and_then(|v| v.parse().ok()).unwrap_or(5.0);
     let warmup: f64 = value("--warmup")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5.0);
+        .unwrap_or(10.0);
     let only = value("--only");
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
@@ -650,29 +654,25 @@ async fn main() {
         Some("sync") => vec![Route::SyncContact],
         _ => vec![Route::GetContact, Route::SyncContact],
     };
+    let rounds: usize = value("--rounds")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let dir = std::env::temp_dir().join(format!("ac-mock-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let mut notes: Vec<String> = Vec::new();
 
     // ac-mock first: its answers become the competitors' canned bodies.
     let port = free_port();
     let ac_addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let mut results: Vec<(&'static str, Route, usize, CellResult)> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let (get_body, sync_body);
-    {
-        let mock = start_ac_mock(port);
-        assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
-        sync_body = fetch(ac_addr, Route::SyncContact).await;
-        get_body = fetch(ac_addr, Route::GetContact).await;
-        warm_up(ac_addr, &routes, warmup).await;
-        for &route in &routes {
-            for &c in &conns {
-                let r = run_cell(ac_addr, route, c, secs, None, Some(mock.child.id())).await;
-                eprintln!("ac-mock {} c={c}: {:.0} req/s", route.label(), r.rps);
-                results.push(("ac-mock", route, c, r));
-            }
-        }
-    }
+    let mock = start_ac_mock(port);
+    assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
+    let sync_body = fetch(ac_addr, Route::SyncContact).await;
+    let get_body = fetch(ac_addr, Route::GetContact).await;
+    let mut servers: Vec<(&'static str, SocketAddr, Proc)> = vec![("ac-mock", ac_addr, mock)];
+
+    // The competitors run at the same time (idle while another server is measured), so the
+    // cells can be interleaved: a slowdown of the shared machine then hits every server.
     let competitors: [&'static str; 2] = ["wiremock", "prism"];
     let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if competitors.iter().any(|c| wanted(c)) {
@@ -705,67 +705,133 @@ async fn main() {
             drop(proc_);
             continue;
         }
-        warm_up(addr, &routes, warmup).await;
-        for &route in &routes {
-            for &c in &conns {
-                let r = run_cell(addr, route, c, secs, None, Some(proc_.child.id())).await;
-                eprintln!("{name} {} c={c}: {:.0} req/s", route.label(), r.rps);
-                results.push((name, route, c, r));
-            }
-        }
-        drop(proc_);
+        servers.push((name, addr, proc_));
+    }
+    for (name, addr, _) in &servers {
+        eprintln!("{name}: warming up for {warmup} s");
+        warm_up(*addr, &routes, warmup).await;
     }
 
-    println!(
-        "\n## Load: {secs} s per cell (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback\n"
-    );
-    println!("| server | route | conns | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | client CPU µs/req |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
-    let us = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}"));
-    for (name, route, c, r) in &results {
-        println!(
-            "| {name} | `{}` | {c} | {:.0} | {:.2} | {:.2} | {} | {} | {} | {} |",
-            route.label(),
-            r.rps,
-            r.p50_ms,
-            r.p99_ms,
-            r.errors,
-            r.non_2xx,
-            us(r.server_cpu_us),
-            us(r.client_cpu_us),
-        );
+    // Every cell once per round, servers side by side within a cell.
+    let mut results: Vec<(&'static str, Route, usize, usize, CellResult)> = Vec::new();
+    for round in 0..rounds {
+        for &route in &routes {
+            for &c in &conns {
+                for (name, addr, proc_) in &servers {
+                    let r = run_cell(*addr, route, c, secs, None, Some(proc_.child.id())).await;
+                    eprintln!(
+                        "round {} {name} {} c={c}: {:.0} req/s",
+                        round + 1,
+                        route.label(),
+                        r.rps
+                    );
+                    results.push((name, route, c, round, r));
+                }
+            }
+        }
     }
-    println!("\n## Ratios (ac-mock req/s ÷ competitor req/s, same run)\n");
-    println!("| route | conns | vs WireMock | vs Prism | server CPU per request: WireMock ÷ ac-mock | Prism ÷ ac-mock |\n|---|---|---|---|---|---|");
+    drop(servers);
+
+    let median = |mut v: Vec<f64>| -> Option<f64> {
+        v.retain(|x| x.is_finite());
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        Some(if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        })
+    };
+    let cells = |name: &str, route: Route, c: usize| -> Vec<&CellResult> {
+        results
+            .iter()
+            .filter(|(n, r, cc, _, _)| *n == name && *r == route && *cc == c)
+            .map(|x| &x.4)
+            .collect()
+    };
+    let names: Vec<&'static str> = ["ac-mock", "wiremock", "prism"]
+        .into_iter()
+        .filter(|n| results.iter().any(|r| r.0 == *n))
+        .collect();
+
+    println!(
+        "\n## Load: {rounds} rounds of {secs} s cells (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback; medians over the rounds\n"
+    );
+    println!("| server | route | conns | req/s (median) | req/s per round | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | client CPU µs/req |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let fmt1 =
+        |v: Option<f64>, digits: usize| v.map_or("n/a".to_string(), |v| format!("{v:.digits$}"));
+    for &name in &names {
+        for &route in &routes {
+            for &c in &conns {
+                let rs = cells(name, route, c);
+                let per_round: Vec<String> = rs.iter().map(|r| format!("{:.0}", r.rps)).collect();
+                println!(
+                    "| {name} | `{}` | {c} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    route.label(),
+                    fmt1(median(rs.iter().map(|r| r.rps).collect()), 0),
+                    per_round.join(" / "),
+                    fmt1(median(rs.iter().map(|r| r.p50_ms).collect()), 2),
+                    fmt1(median(rs.iter().map(|r| r.p99_ms).collect()), 2),
+                    rs.iter().map(|r| r.errors).sum::<u64>(),
+                    rs.iter().map(|r| r.non_2xx).sum::<u64>(),
+                    fmt1(
+                        median(rs.iter().filter_map(|r| r.server_cpu_us).collect()),
+                        1
+                    ),
+                    fmt1(
+                        median(rs.iter().filter_map(|r| r.client_cpu_us).collect()),
+                        1
+                    ),
+                );
+            }
+        }
+    }
+
+    // Ratios per round (the two servers measured minutes apart at most), then their median.
+    println!("\n## Ratios (ac-mock ÷ competitor, per round, median over the rounds)\n");
+    println!("| route | conns | req/s vs WireMock | req/s vs Prism | per round vs WireMock | per round vs Prism | server CPU per request: WireMock ÷ ac-mock | Prism ÷ ac-mock |");
+    println!("|---|---|---|---|---|---|---|---|");
     for &route in &routes {
         for &c in &conns {
-            let rps = |n: &str| {
-                results
-                    .iter()
-                    .find(|(name, r, cc, _)| *name == n && *r == route && *cc == c)
-                    .map(|x| x.3.rps)
+            let ours = cells("ac-mock", route, c);
+            let theirs = |n: &str| cells(n, route, c);
+            let rps_ratios = |n: &str| -> Vec<f64> {
+                ours.iter()
+                    .zip(theirs(n))
+                    .filter(|(_, t)| t.rps > 0.0)
+                    .map(|(o, t)| o.rps / t.rps)
+                    .collect()
             };
-            let ratio = |n: &str| match (rps("ac-mock"), rps(n)) {
-                (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
-                _ => "n/a".to_string(),
+            let cpu_ratios = |n: &str| -> Vec<f64> {
+                ours.iter()
+                    .zip(theirs(n))
+                    .filter_map(|(o, t)| Some(t.server_cpu_us? / o.server_cpu_us?))
+                    .collect()
             };
-            let cpu = |n: &str| {
-                results
-                    .iter()
-                    .find(|(name, r, cc, _)| *name == n && *r == route && *cc == c)
-                    .and_then(|x| x.3.server_cpu_us)
-            };
-            let cpu_ratio = |n: &str| match (cpu("ac-mock"), cpu(n)) {
-                (Some(a), Some(b)) if a > 0.0 => format!("{:.1}×", b / a),
-                _ => "n/a".to_string(),
+            let times = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}×"));
+            let list = |v: Vec<f64>| {
+                if v.is_empty() {
+                    "n/a".to_string()
+                } else {
+                    v.iter()
+                        .map(|x| format!("{x:.1}"))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                }
             };
             println!(
-                "| `{}` | {c} | {} | {} | {} | {} |",
+                "| `{}` | {c} | {} | {} | {} | {} | {} | {} |",
                 route.label(),
-                ratio("wiremock"),
-                ratio("prism"),
-                cpu_ratio("wiremock"),
-                cpu_ratio("prism")
+                times(median(rps_ratios("wiremock"))),
+                times(median(rps_ratios("prism"))),
+                list(rps_ratios("wiremock")),
+                list(rps_ratios("prism")),
+                times(median(cpu_ratios("wiremock"))),
+                times(median(cpu_ratios("prism"))),
             );
         }
     }

@@ -119,6 +119,22 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        parse_json(&bytes)
+            .map(JsonBody)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// A request body as bytes, for handlers with a typed fast path that fall back to
+/// [`parse_json`]; a body over the limit is the same 413 JSON body as [`JsonBody`]'s.
+#[derive(Debug, Clone)]
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             let status = rejection.status();
             let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -128,9 +144,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             };
             (status, Json(json!({ "message": message }))).into_response()
         })?;
-        parse_json(&bytes)
-            .map(JsonBody)
-            .map_err(IntoResponse::into_response)
+        Ok(RawBody(bytes))
     }
 }
 

@@ -13,7 +13,7 @@ use super::{
     contact_json, entity_id, fields::field_value_json, lists::contact_list_json, path_id,
     tags::contact_tag_json, wrapped, Attrs,
 };
-use crate::middleware::JsonBody;
+use crate::middleware::{parse_json, JsonBody, RawBody};
 use crate::query::Params;
 use crate::reply::{
     self, empty_ok, reply_bytes, total, ApiError, ApiResult, EmptyList, IdStr, Stamp,
@@ -43,6 +43,40 @@ fn contact_input(body: &Value) -> Result<ContactInput, ApiError> {
         phone: attrs.string("phone")?,
         orgid: attrs.u64("orgid")?,
         field_values: inline_field_values(&attrs)?,
+    })
+}
+
+/// The common `{"contact":{"email":…,"firstName":…,"lastName":…,"phone":…}}` body (strings
+/// or nulls, nothing else), read without building a `Value` tree. `None` for any other body:
+/// the caller then takes the general path ([`contact_input`]), which gives the same input for
+/// every body this accepts.
+fn plain_contact_input(bytes: &[u8]) -> Option<ContactInput> {
+    use std::borrow::Cow;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body<'a> {
+        #[serde(borrow)]
+        contact: Plain<'a>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Plain<'a> {
+        #[serde(borrow, default)]
+        email: Option<Cow<'a, str>>,
+        #[serde(borrow, default, rename = "firstName")]
+        first_name: Option<Cow<'a, str>>,
+        #[serde(borrow, default, rename = "lastName")]
+        last_name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        phone: Option<Cow<'a, str>>,
+    }
+    let Body { contact: p } = serde_json::from_slice(bytes).ok()?;
+    Some(ContactInput {
+        email: p.email.map(Cow::into_owned),
+        first_name: p.first_name.map(Cow::into_owned),
+        last_name: p.last_name.map(Cow::into_owned),
+        phone: p.phone.map(Cow::into_owned),
+        ..Default::default()
     })
 }
 
@@ -407,9 +441,12 @@ async fn create(
 async fn sync(
     State(st): State<AppState>,
     Extension(acct): Extension<AccountId>,
-    JsonBody(body): JsonBody,
+    RawBody(bytes): RawBody,
 ) -> ApiResult {
-    let input = contact_input(&body)?;
+    let input = match plain_contact_input(&bytes) {
+        Some(input) => input,
+        None => contact_input(&parse_json(&bytes)?)?,
+    };
     st.with_store(acct, |store, ctx| {
         let w = store.sync_contact(&input, crate::store::now())?;
         let status = if w.created {
@@ -719,6 +756,39 @@ mod tests {
 
     fn text(bytes: Vec<u8>) -> String {
         String::from_utf8(bytes).expect("UTF-8")
+    }
+
+    /// The typed fast path reads plain bodies exactly as the general path does, and leaves
+    /// every other body (numbers, extra attributes, duplicates, bad JSON) to it.
+    #[test]
+    fn plain_sync_bodies_read_as_the_general_path_reads_them() {
+        let general =
+            |body: &str| contact_input(&parse_json(body.as_bytes()).expect("json")).expect("input");
+        for body in [
+            r#"{"contact":{"email":"a@example.com","firstName":"A","lastName":"B","phone":"1"}}"#,
+            r#"{"contact":{"email":"a@example.com"}}"#,
+            r#"{"contact":{"email":"a\u00e9@example.com","firstName":"q\"uote\\","lastName":null}}"#,
+            r#" { "contact" : { "phone" : "" , "email" : "x@example.com" } } "#,
+            r#"{"contact":{}}"#,
+        ] {
+            assert_eq!(
+                plain_contact_input(body.as_bytes()),
+                Some(general(body)),
+                "{body}"
+            );
+        }
+        for body in [
+            r#"{"contact":{"email":"a@example.com","phone":5551234}}"#,
+            r#"{"contact":{"email":"a@example.com","orgid":"3"}}"#,
+            r#"{"contact":{"email":"a@example.com","fieldValues":[{"field":"1","value":"x"}]}}"#,
+            r#"{"contact":{"email":"a@example.com"},"extra":1}"#,
+            r#"{"contact":{"email":"a@example.com","email":"b@example.com"}}"#,
+            r#"{"contact":"a@example.com"}"#,
+            r#"{"contact":{"email":"a@example.com"}"#,
+            "",
+        ] {
+            assert_eq!(plain_contact_input(body.as_bytes()), None, "{body}");
+        }
     }
 
     /// The hand-written detailed contact equals serde's rendering of the same contact, for
