@@ -93,6 +93,42 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Whether servers run on CPU 0 and this generator on CPU 1 (see [`pin_self`]).
+static PINNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A command that starts a server under test: on CPU 0 (through `taskset`, util-linux) when
+/// pinning is on, so that every server gets the same one core and the generator the other.
+fn server_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    if PINNED.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut cmd = Command::new("taskset");
+        cmd.args(["-c", "0"]).arg(program);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Moves every thread of this process to CPU 1 (new threads inherit it); servers then go to
+/// CPU 0. Off when the machine has fewer than two CPUs or `taskset` is missing.
+fn pin_self() -> Result<(), String> {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    if cpus < 2 {
+        return Err(format!("{cpus} CPU available"));
+    }
+    let status = Command::new("taskset")
+        .args(["-a", "-p", "-c", "1"])
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("taskset not runnable: {e}"))?;
+    if !status.success() {
+        return Err(format!("taskset failed: {status}"));
+    }
+    PINNED.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
     cmd.spawn()
 }
@@ -444,7 +480,7 @@ fn workspace_root() -> PathBuf {
 
 fn start_ac_mock(port: u16) -> Proc {
     let child = spawn_group(
-        Command::new(env!("CARGO_BIN_EXE_ac-mock"))
+        server_command(env!("CARGO_BIN_EXE_ac-mock"))
             .args([
                 "--listen",
                 &format!("127.0.0.1:{port}"),
@@ -516,7 +552,7 @@ fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Res
     std::fs::write(mappings.join("contact.json"), mapping.to_string())
         .map_err(|e| e.to_string())?;
     let child = spawn_group(
-        Command::new(bin)
+        server_command(bin)
             .args(["--port", &port.to_string(), "--bind-address", "127.0.0.1"])
             .args(["--no-request-journal", "--disable-banner", "--root-dir"])
             .arg(dir)
@@ -546,7 +582,7 @@ fn start_prism(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result
     let path = dir.join("prism-contact.yaml");
     std::fs::write(&path, spec).map_err(|e| e.to_string())?;
     let child = spawn_group(
-        Command::new(bin)
+        server_command(bin)
             .args([
                 "mock",
                 "-h",
@@ -654,6 +690,15 @@ async fn main() {
         Some("sync") => vec![Route::SyncContact],
         _ => vec![Route::GetContact, Route::SyncContact],
     };
+    let pinning = if args.iter().any(|a| a == "--no-pin") {
+        "not pinned (--no-pin): servers, generator and JIT threads share every CPU".to_string()
+    } else {
+        match pin_self() {
+            Ok(()) => "pinned: each server on CPU 0, the load generator on CPU 1".to_string(),
+            Err(e) => format!("not pinned ({e}): servers and generator share every CPU"),
+        }
+    };
+    eprintln!("{pinning}");
     let rounds: usize = value("--rounds")
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
@@ -758,7 +803,7 @@ async fn main() {
         .collect();
 
     println!(
-        "\n## Load: {rounds} rounds of {secs} s cells (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback; medians over the rounds\n"
+        "\n## Load: {rounds} rounds of {secs} s cells (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback; medians over the rounds; {pinning}\n"
     );
     println!("| server | route | conns | req/s (median) | req/s per round | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | client CPU µs/req |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
