@@ -1,11 +1,13 @@
 //! Cross-cutting behaviour: auth, the request journal, JSON error bodies, body parsing.
 //!
 //! Order (outermost first): journal → faults → json_errors → rate limits (all four in one
-//! layer, [`front`]) → body limit → auth (only on `/api/3`) → handlers. Faults sit outside `json_errors` so that their HTML
+//! layer, [`front`], which also looks up the `Api-Token` of `/api/3` requests) → body limit →
+//! handlers, which take the account through the [`Authed`] extractor. Faults sit outside `json_errors` so that their HTML
 //! pages and plain-text bodies leave exactly as configured; admin routes are never faulted.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,32 +17,47 @@ use serde_json::{json, Value};
 use crate::faults::Dropped;
 use crate::journal::JournalEntry;
 use crate::reply::ApiError;
-use crate::server::AppState;
+use crate::server::{AccountId, AppState};
 
-/// Checks `Api-Token` and tags the request (and its response) with the account.
-/// A missing or unknown token is answered 403 `{"message":"Forbidden"}`.
-pub async fn auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get("api-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let Some(account) = token.and_then(|t| state.account_by_token(t)) else {
-        return ApiError::Forbidden.into_response();
-    };
-    req.extensions_mut().insert(account);
-    let mut res = next.run(req).await;
-    res.extensions_mut().insert(account);
-    res
+/// The account an `/api/3` request's `Api-Token` selected: the extractor every API handler
+/// takes. [`front`] looks the token up once per request; a missing or unknown token is
+/// answered 403 `{"message":"Forbidden"}` (unknown paths stay 404: no handler runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Authed(pub AccountId);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<AccountId>()
+            .copied()
+            .map(Authed)
+            .ok_or(ApiError::Forbidden)
+    }
+}
+
+/// The account of an `/api/3` request's `Api-Token` header, if it names one.
+fn account_of(state: &AppState, req: &Request) -> Option<AccountId> {
+    if !req.uri().path().starts_with("/api/3") {
+        return None;
+    }
+    let token = req.headers().get("api-token")?.to_str().ok()?.trim();
+    state.account_by_token(token)
 }
 
 /// Everything in front of the routes, as one layer (one layer instead of four keeps the
 /// per-request cost down; the order is the module's): the journal records the final answer,
 /// fault rules apply before anything else (and their bodies leave untouched), errors from
 /// below leave as JSON, then the rate limits.
-pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn front(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let uri = req.uri().clone();
+    let account = account_of(&state, &req);
+    if let Some(account) = account {
+        req.extensions_mut().insert(account);
+    }
     let res = faults(&state, req, next).await;
     tracing::debug!(%method, path = uri.path(), status = res.status().as_u16(), "request");
     let entry = JournalEntry {
@@ -52,9 +69,8 @@ pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> R
         } else {
             res.status().as_u16()
         },
-        account: res
-            .extensions()
-            .get::<crate::server::AccountId>()
+        account: account
+            .or_else(|| res.extensions().get::<AccountId>().copied())
             .map(|a| a.0),
         at: chrono::Utc::now(),
     };
@@ -211,19 +227,12 @@ async fn rate_limit(state: &AppState, req: Request, next: Next) -> Response {
     {
         return next.run(req).await;
     }
-    let account = req
-        .headers()
-        .get("api-token")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| state.account_by_token(t.trim()));
-    let Some(account) = account else {
-        return next.run(req).await; // auth answers 403
+    let Some(account) = req.extensions().get::<AccountId>().copied() else {
+        return next.run(req).await; // the handler answers 403
     };
     let now = std::time::Instant::now();
     if let (Some(n), Err(limited)) = (limits.per_second(), limits.check(account, now)) {
-        let mut res = too_many(n, limited.retry_after_secs);
-        res.extensions_mut().insert(account);
-        return res;
+        return too_many(n, limited.retry_after_secs);
     }
     if !(is_bulk && limits.bulk_enabled()) {
         return next.run(req).await;
@@ -248,13 +257,11 @@ async fn rate_limit(state: &AppState, req: Request, next: Next) -> Response {
             let reason = format!(
                 "Up to {limit} imports may be requested per minute.Please batch contacts into larger requests, or retry this request in a minute."
             );
-            let mut res = (
+            return (
                 StatusCode::BAD_REQUEST,
                 Json(json!({"success": 0, "message": "Rate limit exceeded.", "failureReasons": [reason]})),
             )
                 .into_response();
-            res.extensions_mut().insert(account);
-            return res;
         }
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -460,12 +460,8 @@ impl AppState {
 /// The whole application: AC's API under `/api/3`, the admin API under `/__admin`,
 /// and the cross-cutting middleware. Use it with `tower::ServiceExt::oneshot` in tests.
 pub fn app(state: AppState) -> Router {
-    let api = routes::router().layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        middleware::auth,
-    ));
     Router::new()
-        .nest("/api/3", api)
+        .nest("/api/3", routes::router())
         .nest("/__admin", admin::router())
         .merge(routes::tracking_router())
         .fallback(middleware::not_found)

@@ -4,14 +4,15 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::accounts::AccountInput;
 use crate::store::{AccountContact, CustomerAccount, Entity, Store, StoreError};
 
@@ -121,7 +122,7 @@ fn account_input(body: &Value) -> Result<AccountInput, ApiError> {
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = account_input(&body)?;
@@ -137,7 +138,7 @@ async fn create(
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -156,7 +157,7 @@ async fn list(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let aid = entity_id(Entity::Account, &raw)?;
@@ -171,7 +172,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -190,7 +191,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Account, &raw, Store::delete_account)
@@ -232,7 +233,7 @@ fn related(err: StoreError) -> ApiError {
 
 async fn add_account_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let a = wrapped(&body, "accountContact")?;
@@ -263,7 +264,7 @@ fn rows_json(rows: Vec<&AccountContact>, p: &Params, ctx: &Ctx) -> Value {
 
 async fn list_account_contacts(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -283,7 +284,7 @@ async fn list_account_contacts(
 
 async fn get_account_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let acid = entity_id(Entity::AccountContact, &raw)?;
@@ -298,7 +299,7 @@ async fn get_account_contact(
 
 async fn update_account_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -321,7 +322,7 @@ async fn update_account_contact(
 
 async fn remove_account_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(
@@ -335,7 +336,7 @@ async fn remove_account_contact(
 
 async fn of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -350,7 +351,7 @@ async fn of_contact(
 
 async fn of_account(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {

@@ -7,13 +7,14 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Map, Value};
 
 use crate::middleware::parse_json;
+use crate::middleware::Authed;
 use crate::query::Params;
 use crate::reply::{id, reply, ApiResult};
-use crate::server::{AccountId, AppState};
+use crate::server::AppState;
 use crate::store::bulk_import::ImportContact;
 use crate::store::contacts::is_valid_email;
 
@@ -136,11 +137,7 @@ fn read_contact(v: &Value, reasons: &mut Vec<String>) -> ImportContact {
     out
 }
 
-async fn import(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-    body: Bytes,
-) -> ApiResult {
+async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -> ApiResult {
     if body.len() > MAX_PAYLOAD_BYTES {
         return fail(format!(
             "Payload too large: the request body is {} bytes; the maximum is {MAX_PAYLOAD_BYTES} bytes.",
@@ -209,7 +206,7 @@ async fn import(
 
 async fn info(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -234,7 +231,7 @@ async fn info(
 
 /// `GET /import/bulk_import`: nothing outstanding (imports complete at once); completed
 /// batches grouped by account-local day, newest first.
-async fn summary(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> ApiResult {
+async fn summary(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, ctx| {
         let mut days: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for b in store.import_batches.iter() {

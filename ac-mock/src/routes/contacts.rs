@@ -3,7 +3,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -13,12 +13,13 @@ use super::{
     contact_json, entity_id, fields::field_value_json, lists::contact_list_json, path_id,
     tags::contact_tag_json, wrapped, Attrs,
 };
+use crate::middleware::Authed;
 use crate::middleware::{parse_json, JsonBody, RawBody};
 use crate::query::Params;
 use crate::reply::{
     self, empty_ok, reply_bytes, total, ApiError, ApiResult, EmptyList, IdStr, Stamp,
 };
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::contacts::ContactWrite;
 use crate::store::{Contact, ContactInput, ContactOrder, ContactQuery, Entity, SortDir, Store};
 
@@ -428,7 +429,7 @@ fn internal(e: serde_json::Error) -> ApiError {
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = contact_input(&body)?;
@@ -440,7 +441,7 @@ async fn create(
 
 async fn sync(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawBody(bytes): RawBody,
 ) -> ApiResult {
     let input = match plain_contact_input(&bytes) {
@@ -460,7 +461,7 @@ async fn sync(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;
@@ -502,7 +503,7 @@ fn retrieve_json(store: &Store, cid: u64, ctx: &Ctx) -> Result<Vec<u8>, ApiError
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -517,7 +518,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     // DELETE words its 404 differently from GET (reference §2.6).
@@ -655,7 +656,7 @@ fn cache_id(raw: &str) -> String {
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());

@@ -5,16 +5,17 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::accounts::{custom_fields, fields_json};
 use super::contacts::full_json;
 use super::{collection_json, delete_by_id, entity_id, page, wrapped};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::deals::DealInput;
 use crate::store::{Deal, DealGroup, DealStage, Entity, Store};
 
@@ -161,7 +162,7 @@ fn deal_input(body: &Value) -> Result<DealInput, ApiError> {
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = deal_input(&body)?;
@@ -195,7 +196,7 @@ async fn create(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let did = entity_id(Entity::Deal, &raw)?;
@@ -207,7 +208,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -228,7 +229,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Deal, &raw, Store::delete_deal)
@@ -257,7 +258,7 @@ fn deals_page(rows: Vec<&Deal>, p: &Params, ctx: &Ctx) -> Value {
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -280,7 +281,7 @@ async fn list(
 
 async fn of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -302,7 +303,7 @@ pub(crate) fn contact_deals_json(store: &Store, contact: u64, ctx: &Ctx) -> Vec<
         .collect()
 }
 
-async fn groups(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> ApiResult {
+async fn groups(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, ctx| {
         let rows: Vec<Value> = store
             .pipelines
@@ -315,7 +316,7 @@ async fn groups(State(st): State<AppState>, Extension(acct): Extension<AccountId
     })
 }
 
-async fn stages(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> ApiResult {
+async fn stages(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, ctx| {
         let rows: Vec<Value> = store
             .pipelines

@@ -7,11 +7,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::contacts::full_json;
 use super::{entity_id, page, page_json, path_id, wrapped};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{empty_ok, id, reply, ts, ApiError, ApiResult};
@@ -41,10 +42,7 @@ fn status_json(enabled: bool) -> Value {
     json!({"eventTracking": {"enabled": enabled}})
 }
 
-async fn get_status(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-) -> ApiResult {
+async fn get_status(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, _| {
         reply(StatusCode::OK, status_json(store.event_tracking.enabled))
     })
@@ -62,7 +60,7 @@ pub(crate) fn enabled_flag(body: &Value, key: &str) -> Result<bool, ApiError> {
 
 async fn set_status(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let enabled = enabled_flag(&body, "eventTracking")?;
@@ -74,7 +72,7 @@ async fn set_status(
 
 async fn list_events(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -91,7 +89,7 @@ async fn list_events(
 
 async fn add_event(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let name = wrapped(&body, "eventTrackingEvent")?
@@ -108,7 +106,7 @@ async fn add_event(
 
 async fn remove_event(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(name): Path<String>,
 ) -> ApiResult {
     st.with_store(acct, |store, _| {
@@ -134,7 +132,7 @@ pub(crate) fn tracking_log_json(l: &TrackingLog, ctx: &Ctx) -> Value {
 
 async fn logs_of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -151,7 +149,7 @@ async fn logs_of_contact(
 
 async fn contact_of_log(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let not_found =

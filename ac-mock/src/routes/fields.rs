@@ -3,16 +3,17 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::contacts::full_json;
 use super::tags::required_id;
 use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::{
     Entity, Field, FieldInput, FieldOption, FieldOptionInput, FieldRel, FieldValue, Store,
 };
@@ -137,7 +138,7 @@ fn field_input(body: &Value) -> Result<FieldInput, ApiError> {
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -166,7 +167,7 @@ async fn list(
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = field_input(&body)?;
@@ -195,7 +196,7 @@ fn one_field(store: &Store, ctx: &Ctx, fid: u64) -> ApiResult {
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let fid = entity_id(Entity::Field, &raw)?;
@@ -204,7 +205,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -221,7 +222,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Field, &raw, Store::delete_field)
@@ -252,7 +253,7 @@ fn bulk_inputs(body: &Value) -> Option<Vec<FieldOptionInput>> {
 
 async fn bulk_options(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let inputs = bulk_inputs(&body)
@@ -270,7 +271,7 @@ async fn bulk_options(
 
 async fn add_rel(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let a = wrapped(&body, "fieldRel")?;
@@ -290,7 +291,7 @@ async fn add_rel(
 
 async fn remove_rel(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::FieldRel, &raw, Store::delete_field_rel)
@@ -331,7 +332,7 @@ fn value_reply(store: &Store, ctx: &Ctx, vid: u64, sent: &Attrs<'_>) -> ApiResul
 
 async fn set_value(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let a = wrapped(&body, "fieldValue")?;
@@ -347,7 +348,7 @@ async fn set_value(
 
 async fn update_value(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -371,7 +372,7 @@ async fn update_value(
 
 async fn get_value(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let vid = entity_id(Entity::FieldValue, &raw)?;
@@ -385,7 +386,7 @@ async fn get_value(
 
 async fn remove_value(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(
@@ -399,7 +400,7 @@ async fn remove_value(
 
 async fn list_values(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -434,7 +435,7 @@ async fn list_values(
 
 async fn values_of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;

@@ -3,15 +3,16 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::tags::{name_query, required_id};
 use super::{collection_json, delete_by_id, entity_id, path_id, wrapped};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, naive, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::{ContactList, Entity, List, ListInput, Store};
 
 /// Routes of this resource.
@@ -128,7 +129,7 @@ fn list_input(body: &Value) -> Result<ListInput, ApiError> {
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = name_query(&Params::parse(raw.as_deref()), "name");
@@ -141,7 +142,7 @@ async fn list(
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = list_input(&body)?;
@@ -156,7 +157,7 @@ async fn create(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let lid = entity_id(Entity::List, &raw)?;
@@ -170,7 +171,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -187,7 +188,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::List, &raw, Store::delete_list)
@@ -195,7 +196,7 @@ async fn remove(
 
 async fn set_contact_list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let a = wrapped(&body, "contactList")?;
@@ -225,7 +226,7 @@ async fn set_contact_list(
 
 async fn get_contact_list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let not_found = || ApiError::not_found(Entity::ContactList, &raw);
@@ -241,7 +242,7 @@ async fn get_contact_list(
 
 async fn lists_of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;

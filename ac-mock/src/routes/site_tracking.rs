@@ -8,14 +8,15 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::event_tracking::{enabled_flag, TrackParams};
 use super::path_id;
 use crate::middleware::parse_json;
+use crate::middleware::Authed;
 use crate::reply::{id, reply, ApiError, ApiResult};
-use crate::server::{AccountId, AppState};
+use crate::server::AppState;
 use crate::store::site_tracking::DomainInput;
 use crate::store::WhitelistedDomain;
 
@@ -39,20 +40,13 @@ fn status_json(enabled: bool) -> Value {
     json!({"siteTracking": {"enabled": enabled}})
 }
 
-async fn get_status(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-) -> ApiResult {
+async fn get_status(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, _| {
         reply(StatusCode::OK, status_json(store.site_tracking.enabled))
     })
 }
 
-async fn set_status(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-    body: Bytes,
-) -> ApiResult {
+async fn set_status(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -> ApiResult {
     let enabled = enabled_flag(&parse_json(&body)?, "siteTracking")?;
     st.with_store(acct, |store, _| {
         store.set_site_tracking(enabled);
@@ -61,7 +55,7 @@ async fn set_status(
 }
 
 /// `GET /siteTracking/code`: the prism.js snippet with the account's `actid`, as text/plain.
-async fn code(State(st): State<AppState>, Extension(acct): Extension<AccountId>) -> Response {
+async fn code(State(st): State<AppState>, Authed(acct): Authed) -> Response {
     let actid = st.tracking_keys(acct).map(|(a, _)| a).unwrap_or_default();
     let js = format!(
         r#"<script type="text/javascript">
@@ -96,10 +90,7 @@ fn domain_ok(d: &str) -> bool {
     !d.is_empty() && !d.chars().any(|c| c.is_whitespace() || c == '/')
 }
 
-async fn list_legacy(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-) -> ApiResult {
+async fn list_legacy(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, _| {
         let rows: Vec<Value> = store
             .whitelist
@@ -117,7 +108,7 @@ async fn list_legacy(
 /// `POST /siteTrackingDomains` → 200 echo (also when already listed); 400 `{}` on a bad body.
 async fn add_legacy(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let name = parse_json(&body)
@@ -145,7 +136,7 @@ async fn add_legacy(
 /// `DELETE /siteTrackingDomains/{name}` → 204 empty; 404 `{}` when not listed.
 async fn remove_legacy(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     st.with_store(acct, |store, _| {
@@ -178,10 +169,7 @@ fn prism_json(d: &WhitelistedDomain) -> Value {
     })
 }
 
-async fn list_prism(
-    State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
-) -> ApiResult {
+async fn list_prism(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, _| {
         let rows: Vec<Value> = store.whitelist.iter().map(prism_json).collect();
         reply(StatusCode::OK, json!({ "data": rows }))
@@ -225,7 +213,7 @@ fn prism_input(body: &[u8]) -> Option<DomainInput> {
 /// `POST /prism/urlWhitelistings` → 201 `{"data":{…}}`; 409 `{}` when listed; 400 `{}`.
 async fn add_prism(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let Some(input) = prism_input(&body) else {
@@ -249,7 +237,7 @@ async fn add_prism(
 /// `DELETE /prism/urlWhitelistings/{id}` → 204; 404 `{}` for an unknown id.
 async fn remove_prism(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     st.with_store(acct, |store, _| {

@@ -3,14 +3,15 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::{collection_json, delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, naive, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::tags::{NameOrder, NameQuery, TextOp};
 use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
 
@@ -103,7 +104,7 @@ pub(crate) fn name_query(p: &Params, key: &str) -> NameQuery {
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = name_query(&Params::parse(raw.as_deref()), "search");
@@ -116,7 +117,7 @@ async fn list(
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = tag_input(&body)?;
@@ -135,7 +136,7 @@ async fn create(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let tid = entity_id(Entity::Tag, &raw)?;
@@ -149,7 +150,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -166,7 +167,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Tag, &raw, Store::delete_tag)
@@ -181,7 +182,7 @@ pub(crate) fn required_id(a: &Attrs<'_>, attr: &str) -> Result<u64, ApiError> {
 
 async fn add_contact_tag(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let a = wrapped(&body, "contactTag")?;
@@ -202,7 +203,7 @@ async fn add_contact_tag(
 
 async fn get_contact_tag(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let not_found = || ApiError::not_found(Entity::ContactTag, &raw);
@@ -218,7 +219,7 @@ async fn get_contact_tag(
 
 async fn remove_contact_tag(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(
@@ -232,7 +233,7 @@ async fn remove_contact_tag(
 
 async fn list_contact_tags(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
@@ -247,7 +248,7 @@ async fn list_contact_tags(
 
 async fn tags_of_contact(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let cid = entity_id(Entity::Contact, &raw)?;

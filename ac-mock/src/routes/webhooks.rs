@@ -4,14 +4,15 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
+use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::server::{AppState, Ctx};
 use crate::store::webhooks::{WebhookInput, WEBHOOK_EVENTS};
 use crate::store::{Entity, Store, Webhook};
 
@@ -64,7 +65,7 @@ fn webhook_input(body: &Value) -> Result<WebhookInput, ApiError> {
 
 async fn create(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = webhook_input(&body)?;
@@ -80,7 +81,7 @@ async fn create(
 
 async fn retrieve(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     let wid = entity_id(Entity::Webhook, &raw)?;
@@ -92,7 +93,7 @@ async fn retrieve(
 
 async fn update(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -108,7 +109,7 @@ async fn update(
 
 async fn remove(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Webhook, &raw, Store::delete_webhook)
@@ -116,7 +117,7 @@ async fn remove(
 
 async fn list(
     State(st): State<AppState>,
-    Extension(acct): Extension<AccountId>,
+    Authed(acct): Authed,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
