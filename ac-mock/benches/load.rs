@@ -5,12 +5,13 @@
 //! cargo bench -p ac-mock --bench load -- --rss        # RSS before/after 1,000,000 requests
 //! cargo bench -p ac-mock --bench load -- --secs 2 --rounds 1 --only ac-mock   # a quick look
 //! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # one route (get|sync)
+//! cargo bench -p ac-mock --bench load -- --only ac-mock --baseline OLD_BINARY   # before/after
 //! ```
 //!
 //! The servers are separate processes running side by side: the release `ac-mock` binary,
 //! `wiremock --no-request-journal` and `prism mock` from `target/bench-tools` (installed there
 //! with npm when missing; a competitor that cannot be installed or started is skipped with a
-//! note). Each is warmed up (JIT compilers), then every cell (route × connections) is measured
+//! note). Each is warmed up for 15 s (JIT compilers; `--warmup`), then every cell (route × connections) is measured
 //! once per round for each server in turn (`--rounds`, default 3), so a slowdown of the shared
 //! machine hits all servers alike; the tables give medians over the rounds and the ratios of
 //! each round. A cell runs N keep-alive HTTP/1.1 connections on loopback for a fixed time
@@ -479,8 +480,13 @@ fn workspace_root() -> PathBuf {
 }
 
 fn start_ac_mock(port: u16) -> Proc {
+    start_ac_mock_bin(Path::new(env!("CARGO_BIN_EXE_ac-mock")), port, "ac-mock")
+}
+
+/// Starts an ac-mock binary (this build's, or `--baseline`'s) with the bench's flags.
+fn start_ac_mock_bin(bin: &Path, port: u16, name: &'static str) -> Proc {
     let child = spawn_group(
-        server_command(env!("CARGO_BIN_EXE_ac-mock"))
+        server_command(bin)
             .args([
                 "--listen",
                 &format!("127.0.0.1:{port}"),
@@ -492,17 +498,14 @@ fn start_ac_mock(port: u16) -> Proc {
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
     )
-    .expect("start the ac-mock binary");
+    .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
     let mut child = child;
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    eprintln!("{}", line.trim());
-    Proc {
-        child,
-        name: "ac-mock",
-    }
+    eprintln!("{name}: {}", line.trim());
+    Proc { child, name }
 }
 
 fn tools_dir() -> PathBuf {
@@ -680,7 +683,7 @@ async fn main() {
     let secs: f64 = value("--secs").and_then(|v| v.parse().ok()).unwrap_or(5.0);
     let warmup: f64 = value("--warmup")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10.0);
+        .unwrap_or(15.0);
     let only = value("--only");
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
@@ -715,6 +718,15 @@ async fn main() {
     let sync_body = fetch(ac_addr, Route::SyncContact).await;
     let get_body = fetch(ac_addr, Route::GetContact).await;
     let mut servers: Vec<(&'static str, SocketAddr, Proc)> = vec![("ac-mock", ac_addr, mock)];
+    // Another build of ac-mock (e.g. the previous commit's) measured in the same rounds.
+    if let Some(bin) = value("--baseline") {
+        let port = free_port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let base = start_ac_mock_bin(Path::new(&bin), port, "baseline");
+        assert!(wait_ready(addr, "/__admin/health", Duration::from_secs(10)).await);
+        fetch(addr, Route::SyncContact).await;
+        servers.push(("baseline", addr, base));
+    }
 
     // The competitors run at the same time (idle while another server is measured), so the
     // cells can be interleaved: a slowdown of the shared machine then hits every server.
@@ -797,7 +809,7 @@ async fn main() {
             .map(|x| &x.4)
             .collect()
     };
-    let names: Vec<&'static str> = ["ac-mock", "wiremock", "prism"]
+    let names: Vec<&'static str> = ["ac-mock", "baseline", "wiremock", "prism"]
         .into_iter()
         .filter(|n| results.iter().any(|r| r.0 == *n))
         .collect();
@@ -878,6 +890,36 @@ async fn main() {
                 times(median(cpu_ratios("wiremock"))),
                 times(median(cpu_ratios("prism"))),
             );
+        }
+    }
+    if names.contains(&"baseline") {
+        println!("\n## This build against `--baseline` (ratios per round, median)\n");
+        println!("| route | conns | req/s: ac-mock ÷ baseline | per round | server CPU per request: baseline ÷ ac-mock |");
+        println!("|---|---|---|---|---|");
+        for &route in &routes {
+            for &c in &conns {
+                let pairs: Vec<(&CellResult, &CellResult)> = cells("ac-mock", route, c)
+                    .into_iter()
+                    .zip(cells("baseline", route, c))
+                    .collect();
+                let rps: Vec<f64> = pairs
+                    .iter()
+                    .filter(|(_, b)| b.rps > 0.0)
+                    .map(|(a, b)| a.rps / b.rps)
+                    .collect();
+                let cpu: Vec<f64> = pairs
+                    .iter()
+                    .filter_map(|(a, b)| Some(b.server_cpu_us? / a.server_cpu_us?))
+                    .collect();
+                let per_round: Vec<String> = rps.iter().map(|x| format!("{x:.2}")).collect();
+                println!(
+                    "| `{}` | {c} | {} | {} | {} |",
+                    route.label(),
+                    median(rps).map_or("n/a".into(), |v| format!("{v:.2}×")),
+                    per_round.join(" / "),
+                    median(cpu).map_or("n/a".into(), |v| format!("{v:.2}×")),
+                );
+            }
         }
     }
     for n in notes {
