@@ -236,25 +236,28 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// User + system CPU ticks of `pid` and all its descendants (node → java for WireMock).
-fn tree_cpu_ticks(pid: u32) -> u64 {
+/// (user, system) CPU ticks of `pid` and all its descendants (node → java for WireMock).
+fn tree_cpu_ticks(pid: u32) -> (u64, u64) {
     std::iter::once(pid)
         .chain(descendants(pid))
         .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok())
         .map(|stat| stat_cpu_ticks(&stat))
-        .sum()
+        .fold((0, 0), |(u, s), (du, ds)| (u + du, s + ds))
 }
 
 /// User + system CPU ticks of this process (every thread).
 fn self_cpu_ticks() -> u64 {
     std::fs::read_to_string("/proc/self/stat")
-        .map(|s| stat_cpu_ticks(&s))
+        .map(|s| {
+            let (u, k) = stat_cpu_ticks(&s);
+            u + k
+        })
         .unwrap_or(0)
 }
 
 /// Fields 14 and 15 (utime, stime) of a `/proc/PID/stat` line; the command name (field 2)
 /// may contain spaces, so fields are counted after its closing parenthesis.
-fn stat_cpu_ticks(stat: &str) -> u64 {
+fn stat_cpu_ticks(stat: &str) -> (u64, u64) {
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let field = |i: usize| {
@@ -264,7 +267,7 @@ fn stat_cpu_ticks(stat: &str) -> u64 {
             .unwrap_or(0)
     };
     // `rest` starts at field 3 (state): utime is field 14, stime field 15.
-    field(11) + field(12)
+    (field(11), field(12))
 }
 
 /// Clock ticks per second for `/proc` CPU times (`getconf CLK_TCK`; 100 on Linux).
@@ -282,6 +285,8 @@ struct CellResult {
     rps: f64,
     /// CPU time (user + system) of the server's process tree per measured request, in µs.
     server_cpu_us: Option<f64>,
+    /// The part of `server_cpu_us` spent in the kernel (system time).
+    server_sys_us: Option<f64>,
     /// CPU time of this load generator per measured request, in µs.
     client_cpu_us: Option<f64>,
     p50_ms: f64,
@@ -387,14 +392,16 @@ async fn run_cell(
         secs
     };
     let per_req = |ticks: u64| ticks as f64 * 1e6 / clock_ticks_per_sec() / all.len().max(1) as f64;
-    let (server_cpu_us, client_cpu_us) = match cpu_at_start {
-        Some((server0, client0)) => (
-            server0
-                .zip(server_pid.map(tree_cpu_ticks))
-                .map(|(a, b)| per_req(b.saturating_sub(a))),
-            Some(per_req(self_cpu_ticks().saturating_sub(client0))),
-        ),
-        None => (None, None),
+    let (server_cpu_us, server_sys_us, client_cpu_us) = match cpu_at_start {
+        Some((server0, client0)) => {
+            let server = server0.zip(server_pid.map(tree_cpu_ticks));
+            (
+                server.map(|((u0, s0), (u1, s1))| per_req((u1 + s1).saturating_sub(u0 + s0))),
+                server.map(|((_, s0), (_, s1))| per_req(s1.saturating_sub(s0))),
+                Some(per_req(self_cpu_ticks().saturating_sub(client0))),
+            )
+        }
+        None => (None, None, None),
     };
     all.sort_unstable();
     let pct = |p: f64| {
@@ -407,6 +414,7 @@ async fn run_cell(
     CellResult {
         rps: all.len() as f64 / wall,
         server_cpu_us,
+        server_sys_us,
         client_cpu_us,
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
@@ -664,9 +672,107 @@ async fn rss_mode(total: u64) {
     );
 }
 
+/// The floor: a raw Tokio socket loop that answers every request with a canned response (the
+/// GET body for `GET`, the sync body otherwise), parsing nothing but the head's end and
+/// `Content-Length`. No server doing HTTP can spend less CPU per request on this machine, so
+/// its figures bound the ratios any server could reach against WireMock and Prism here.
+async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
+    let canned = |path: &Path| -> std::sync::Arc<Vec<u8>> {
+        let body = std::fs::read(path).unwrap();
+        let mut res = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\ndate: Mon, 23 Nov 2026 14:00:00 GMT\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        res.extend_from_slice(&body);
+        std::sync::Arc::new(res)
+    };
+    let (get, sync) = (canned(get_body), canned(sync_body));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    println!("floor listening on 127.0.0.1:{port}");
+    loop {
+        let Ok((mut s, _)) = listener.accept().await else {
+            continue;
+        };
+        let (get, sync) = (get.clone(), sync.clone());
+        tokio::spawn(async move {
+            let _ = s.set_nodelay(true);
+            let mut buf: Vec<u8> = Vec::with_capacity(8192);
+            loop {
+                // One request: the head, then Content-Length bytes of body.
+                let head_end = loop {
+                    if let Some(i) = find(&buf, b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                    buf.reserve(4096);
+                    match s.read_buf(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                };
+                let head = &buf[..head_end];
+                let len = head
+                    .split(|&b| b == b'\n')
+                    .find_map(|l| {
+                        let colon = l.iter().position(|&b| b == b':')?;
+                        l[..colon]
+                            .eq_ignore_ascii_case(b"content-length")
+                            .then(|| std::str::from_utf8(l[colon + 1..].trim_ascii()).ok())?
+                            .and_then(|v| v.parse::<usize>().ok())
+                    })
+                    .unwrap_or(0);
+                let res = if head.starts_with(b"GET ") {
+                    &get
+                } else {
+                    &sync
+                };
+                while buf.len() < head_end + len {
+                    buf.reserve(4096);
+                    match s.read_buf(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                }
+                buf.drain(..head_end + len);
+                if s.write_all(res).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+fn start_floor(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+    let (get, sync) = (dir.join("get.json"), dir.join("sync.json"));
+    std::fs::write(&get, get_body).map_err(|e| e.to_string())?;
+    std::fs::write(&sync, sync_body).map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = spawn_group(
+        server_command(exe)
+            .arg("--floor-server")
+            .arg(port.to_string())
+            .args([&get, &sync])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| format!("cannot start the floor server: {e}"))?;
+    Ok(Proc {
+        child,
+        name: "floor",
+    })
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--floor-server") {
+        let port = args[1].parse().unwrap();
+        floor_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+        return;
+    }
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
@@ -730,9 +836,9 @@ async fn main() {
 
     // The competitors run at the same time (idle while another server is measured), so the
     // cells can be interleaved: a slowdown of the shared machine then hits every server.
-    let competitors: [&'static str; 2] = ["wiremock", "prism"];
+    let competitors: [&'static str; 3] = ["floor", "wiremock", "prism"];
     let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
-    if competitors.iter().any(|c| wanted(c)) {
+    if competitors.iter().any(|c| *c != "floor" && wanted(c)) {
         if let Err(e) = ensure_tools() {
             notes.push(format!("WireMock and Prism skipped: {e}"));
         }
@@ -746,6 +852,7 @@ async fn main() {
         let sub = dir.join(name);
         std::fs::create_dir_all(&sub).unwrap();
         let started = match name {
+            "floor" => start_floor(port, &get_body, &sync_body, &sub),
             "wiremock" => start_wiremock(port, &get_body, &sync_body, &sub),
             _ => start_prism(port, &get_body, &sync_body, &sub),
         };
@@ -809,7 +916,7 @@ async fn main() {
             .map(|x| &x.4)
             .collect()
     };
-    let names: Vec<&'static str> = ["ac-mock", "baseline", "wiremock", "prism"]
+    let names: Vec<&'static str> = ["ac-mock", "baseline", "floor", "wiremock", "prism"]
         .into_iter()
         .filter(|n| results.iter().any(|r| r.0 == *n))
         .collect();
@@ -817,8 +924,8 @@ async fn main() {
     println!(
         "\n## Load: {rounds} rounds of {secs} s cells (after a {warmup} s warm-up per server and 1 s per cell), keep-alive HTTP/1.1 on loopback; medians over the rounds; {pinning}\n"
     );
-    println!("| server | route | conns | req/s (median) | req/s per round | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | client CPU µs/req |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| server | route | conns | req/s (median) | req/s per round | p50 ms | p99 ms | errors | non-2xx | server CPU µs/req | of which kernel | client CPU µs/req |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let fmt1 =
         |v: Option<f64>, digits: usize| v.map_or("n/a".to_string(), |v| format!("{v:.digits$}"));
     for &name in &names {
@@ -827,7 +934,7 @@ async fn main() {
                 let rs = cells(name, route, c);
                 let per_round: Vec<String> = rs.iter().map(|r| format!("{:.0}", r.rps)).collect();
                 println!(
-                    "| {name} | `{}` | {c} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| {name} | `{}` | {c} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     route.label(),
                     fmt1(median(rs.iter().map(|r| r.rps).collect()), 0),
                     per_round.join(" / "),
@@ -840,6 +947,10 @@ async fn main() {
                         1
                     ),
                     fmt1(
+                        median(rs.iter().filter_map(|r| r.server_sys_us).collect()),
+                        1
+                    ),
+                    fmt1(
                         median(rs.iter().filter_map(|r| r.client_cpu_us).collect()),
                         1
                     ),
@@ -848,79 +959,74 @@ async fn main() {
         }
     }
 
-    // Ratios per round (the two servers measured minutes apart at most), then their median.
-    println!("\n## Ratios (ac-mock ÷ competitor, per round, median over the rounds)\n");
-    println!("| route | conns | req/s vs WireMock | req/s vs Prism | per round vs WireMock | per round vs Prism | server CPU per request: WireMock ÷ ac-mock | Prism ÷ ac-mock |");
-    println!("|---|---|---|---|---|---|---|---|");
-    for &route in &routes {
-        for &c in &conns {
-            let ours = cells("ac-mock", route, c);
-            let theirs = |n: &str| cells(n, route, c);
-            let rps_ratios = |n: &str| -> Vec<f64> {
-                ours.iter()
-                    .zip(theirs(n))
-                    .filter(|(_, t)| t.rps > 0.0)
-                    .map(|(o, t)| o.rps / t.rps)
-                    .collect()
-            };
-            let cpu_ratios = |n: &str| -> Vec<f64> {
-                ours.iter()
-                    .zip(theirs(n))
-                    .filter_map(|(o, t)| Some(t.server_cpu_us? / o.server_cpu_us?))
-                    .collect()
-            };
-            let times = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}×"));
-            let list = |v: Vec<f64>| {
-                if v.is_empty() {
-                    "n/a".to_string()
-                } else {
-                    v.iter()
-                        .map(|x| format!("{x:.1}"))
-                        .collect::<Vec<_>>()
-                        .join(" / ")
-                }
-            };
-            println!(
-                "| `{}` | {c} | {} | {} | {} | {} | {} | {} |",
-                route.label(),
-                times(median(rps_ratios("wiremock"))),
-                times(median(rps_ratios("prism"))),
-                list(rps_ratios("wiremock")),
-                list(rps_ratios("prism")),
-                times(median(cpu_ratios("wiremock"))),
-                times(median(cpu_ratios("prism"))),
-            );
+    // Ratios per round (the servers measured seconds apart), then their median: `a` against
+    // `b` as req/s of a ÷ req/s of b, and server CPU per request of b ÷ that of a.
+    let ratios = |a: &str, b: &str, route: Route, c: usize| -> (Vec<f64>, Vec<f64>) {
+        let pairs: Vec<(&CellResult, &CellResult)> = cells(a, route, c)
+            .into_iter()
+            .zip(cells(b, route, c))
+            .collect();
+        let rps = pairs
+            .iter()
+            .filter(|(_, y)| y.rps > 0.0)
+            .map(|(x, y)| x.rps / y.rps)
+            .collect();
+        let cpu = pairs
+            .iter()
+            .filter_map(|(x, y)| Some(y.server_cpu_us? / x.server_cpu_us?))
+            .collect();
+        (rps, cpu)
+    };
+    let times = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}×"));
+    let list = |v: &[f64]| {
+        if v.is_empty() {
+            "n/a".to_string()
+        } else {
+            v.iter()
+                .map(|x| format!("{x:.1}"))
+                .collect::<Vec<_>>()
+                .join(" / ")
         }
-    }
-    if names.contains(&"baseline") {
-        println!("\n## This build against `--baseline` (ratios per round, median)\n");
-        println!("| route | conns | req/s: ac-mock ÷ baseline | per round | server CPU per request: baseline ÷ ac-mock |");
-        println!("|---|---|---|---|---|");
+    };
+    let table = |title: &str, pairs: &[(&str, &str)]| {
+        println!("\n## {title} (per round, median over the rounds)\n");
+        println!(
+            "| route | conns | pair | req/s ratio | per round | server CPU per request ratio |"
+        );
+        println!("|---|---|---|---|---|---|");
         for &route in &routes {
             for &c in &conns {
-                let pairs: Vec<(&CellResult, &CellResult)> = cells("ac-mock", route, c)
-                    .into_iter()
-                    .zip(cells("baseline", route, c))
-                    .collect();
-                let rps: Vec<f64> = pairs
-                    .iter()
-                    .filter(|(_, b)| b.rps > 0.0)
-                    .map(|(a, b)| a.rps / b.rps)
-                    .collect();
-                let cpu: Vec<f64> = pairs
-                    .iter()
-                    .filter_map(|(a, b)| Some(b.server_cpu_us? / a.server_cpu_us?))
-                    .collect();
-                let per_round: Vec<String> = rps.iter().map(|x| format!("{x:.2}")).collect();
-                println!(
-                    "| `{}` | {c} | {} | {} | {} |",
-                    route.label(),
-                    median(rps).map_or("n/a".into(), |v| format!("{v:.2}×")),
-                    per_round.join(" / "),
-                    median(cpu).map_or("n/a".into(), |v| format!("{v:.2}×")),
-                );
+                for &(a, b) in pairs {
+                    if !(names.contains(&a) && names.contains(&b)) {
+                        continue;
+                    }
+                    let (rps, cpu) = ratios(a, b, route, c);
+                    println!(
+                        "| `{}` | {c} | {a} vs {b} | {} | {} | {} |",
+                        route.label(),
+                        times(median(rps.clone())),
+                        list(&rps),
+                        times(median(cpu)),
+                    );
+                }
             }
         }
+    };
+    table(
+        "Ratios: ac-mock against WireMock and Prism",
+        &[("ac-mock", "wiremock"), ("ac-mock", "prism")],
+    );
+    if names.contains(&"floor") {
+        table(
+            "The ceiling: the floor server against WireMock and Prism, and ac-mock against the floor",
+            &[("floor", "wiremock"), ("floor", "prism"), ("ac-mock", "floor")],
+        );
+    }
+    if names.contains(&"baseline") {
+        table(
+            "This build against `--baseline`",
+            &[("ac-mock", "baseline")],
+        );
     }
     for n in notes {
         println!("\nNote: {n}");

@@ -47,6 +47,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use axum::serve::ListenerExt;
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -309,6 +310,11 @@ impl MockServerBuilder {
         let router = app(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            // Small answers leave at once: without TCP_NODELAY the kernel may hold a
+            // response back while it waits for the client's ACK of the previous one.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, router)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
