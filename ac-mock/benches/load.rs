@@ -4,7 +4,7 @@
 //! cargo bench -p ac-mock --bench load                 # the table (ac-mock, WireMock, Prism)
 //! cargo bench -p ac-mock --bench load -- --rss        # RSS before/after 1,000,000 requests
 //! cargo bench -p ac-mock --bench load -- --secs 2 --rounds 1 --only ac-mock   # a quick look
-//! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # one route (get|sync)
+//! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # routes: get,sync,health
 //! cargo bench -p ac-mock --bench load -- --only ac-mock --baseline OLD_BINARY   # before/after
 //! ```
 //!
@@ -138,6 +138,9 @@ fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
 enum Route {
     GetContact,
     SyncContact,
+    /// `GET /__admin/health` (`--route health` only): the cost of the HTTP stack and the
+    /// front layer with almost no handler work, for comparison.
+    Health,
 }
 
 impl Route {
@@ -145,11 +148,16 @@ impl Route {
         match self {
             Route::GetContact => "GET /api/3/contacts/{id}",
             Route::SyncContact => "POST /api/3/contact/sync",
+            Route::Health => "GET /__admin/health",
         }
     }
 
     fn request(self, addr: SocketAddr) -> Vec<u8> {
         match self {
+            Route::Health => format!(
+                "GET /__admin/health HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n"
+            )
+            .into_bytes(),
             Route::GetContact => format!(
                 "GET /api/3/contacts/1 HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nAccept: application/json\r\n\r\n"
             )
@@ -794,10 +802,18 @@ async fn main() {
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
         .unwrap_or_else(|| vec![16, 64]);
-    let routes: Vec<Route> = match value("--route").as_deref() {
-        Some("get") => vec![Route::GetContact],
-        Some("sync") => vec![Route::SyncContact],
-        _ => vec![Route::GetContact, Route::SyncContact],
+    // `--route get,sync,health` (any of them, in that order of appearance); default get,sync.
+    let routes: Vec<Route> = match value("--route") {
+        Some(list) => list
+            .split(',')
+            .map(|r| match r.trim() {
+                "get" => Route::GetContact,
+                "sync" => Route::SyncContact,
+                "health" => Route::Health,
+                other => panic!("--route {other}: expected get, sync or health"),
+            })
+            .collect(),
+        None => vec![Route::GetContact, Route::SyncContact],
     };
     let pinning = if args.iter().any(|a| a == "--no-pin") {
         "not pinned (--no-pin): servers, generator and JIT threads share every CPU".to_string()
