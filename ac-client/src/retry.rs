@@ -3,7 +3,7 @@
 //! What is retried, and why:
 //!
 //! * **429** is always retried: AC did not process the request. The wait honours `Retry-After`
-//!   (seconds); when AC asks for longer than [`RetryPolicy::max_retry_after`], or the wait would
+//!   (seconds, or an HTTP date); when AC asks for longer than [`RetryPolicy::max_retry_after`], or the wait would
 //!   pass the total deadline, the client gives up and returns the 429 (with
 //!   [`Error::retry_after`](crate::Error::retry_after)) so the caller can decide.
 //! * **500, 502, 503, 504** and **connection errors / timeouts** are retried only for
@@ -192,15 +192,42 @@ pub fn decide(
     Decision::Retry(wait)
 }
 
-/// Parses `Retry-After` as (possibly fractional) seconds; HTTP dates are not supported and
-/// read as `None`.
+/// Parses `Retry-After`: (possibly fractional) seconds, or an HTTP date (RFC 9110 §10.2.3:
+/// IMF-fixdate, and the obsolete RFC 850 and asctime forms) read as the time left until then.
+/// Waits are capped at a day; a date in the past is no wait; anything else is `None`.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    if secs.is_finite() && secs >= 0.0 {
-        Some(Duration::from_secs_f64(secs.min(86_400.0)))
-    } else {
-        None
+    parse_retry_after_at(value, chrono::Utc::now())
+}
+
+/// [`parse_retry_after`] with the current time given.
+fn parse_retry_after_at(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    const DAY: f64 = 86_400.0;
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(DAY)));
     }
+    let at = http_date(value)?;
+    let left = (at - now).to_std().unwrap_or(Duration::ZERO);
+    Some(left.min(Duration::from_secs_f64(DAY)))
+}
+
+/// An HTTP date in any of its three forms, always GMT.
+fn http_date(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::NaiveDateTime;
+    // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`; RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`;
+    // asctime: `Sun Nov  6 08:49:37 1994`.
+    let naive = value
+        .strip_suffix(" GMT")
+        .and_then(|v| {
+            NaiveDateTime::parse_from_str(v, "%a, %d %b %Y %H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S"))
+                .ok()
+        })
+        .or_else(|| {
+            let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            NaiveDateTime::parse_from_str(&collapsed, "%a %b %e %H:%M:%S %Y").ok()
+        })?;
+    Some(naive.and_utc())
 }
 
 #[cfg(test)]
@@ -310,8 +337,47 @@ mod tests {
             parse_retry_after(" 1.5 "),
             Some(Duration::from_millis(1500))
         );
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after(""), None);
+        assert_eq!(parse_retry_after("1e9"), Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_the_time_left() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let at = |v: &str| parse_retry_after_at(v, now);
+        // The three forms RFC 9110 asks recipients to accept, all naming 07:28:00 GMT.
+        assert_eq!(
+            at("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            at("Wednesday, 21-Oct-15 07:28:00 GMT"),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            at("Wed Oct 21 07:28:00 2015"),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            at("Thu Oct  1 07:28:00 2015"),
+            Some(Duration::ZERO),
+            "past: no wait"
+        );
+        assert_eq!(
+            at("Thu, 29 Oct 2015 07:28:00 GMT"),
+            Some(Duration::from_secs(86_400)),
+            "capped at a day"
+        );
+        assert_eq!(
+            at("Wed, 21 Oct 2015 07:28:00 PST"),
+            None,
+            "HTTP dates are GMT"
+        );
+        assert_eq!(at("Wed, 32 Oct 2015 07:28:00 GMT"), None);
     }
 
     proptest! {

@@ -51,6 +51,27 @@ async fn rate_limit_with_too_long_retry_after_is_returned() {
 }
 
 #[tokio::test]
+async fn retry_after_as_an_http_date_is_read_as_the_time_left() {
+    let (server, client) = setup().await;
+    let at = chrono::Utc::now() + chrono::Duration::hours(2);
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header(
+            "Retry-After",
+            at.format("%a, %d %b %Y %H:%M:%S GMT").to_string().as_str(),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(ContactId(1)).await.unwrap_err();
+    assert!(err.is_rate_limited());
+    let left = err.retry_after().expect("Retry-After read");
+    assert!(
+        left > Duration::from_secs(7_100) && left <= Duration::from_secs(7_200),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
 async fn service_unavailable_on_get_is_retried() {
     let (server, client) = setup().await;
     mount_retried(
