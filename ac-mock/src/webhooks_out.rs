@@ -374,7 +374,167 @@ pub fn from_changes(
         }
         to_hooks(store, account, event, origin, list, &form, &mut out);
     }
+    deal_events(store, account, changes, origin, now, offset, &mut out);
     out
+}
+
+/// `deal_add` for each deal created, then one `deal_update` per other deal updated (with every
+/// attribute its updates changed in `updated_fields`); account-level, so `list` is 0.
+fn deal_events(
+    store: &Store,
+    account: AccountId,
+    changes: &[Change],
+    origin: Origin,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+    out: &mut Vec<Outgoing>,
+) {
+    let mut added = Vec::new();
+    let mut updated: Vec<(u64, Vec<String>)> = Vec::new();
+    for change in changes {
+        match change {
+            Change::DealCreated { deal } => added.push(*deal),
+            Change::DealUpdated { deal, fields } if !added.contains(deal) => {
+                match updated.iter_mut().find(|(d, _)| d == deal) {
+                    Some((_, all)) => {
+                        for f in fields {
+                            if !all.contains(f) {
+                                all.push(f.clone());
+                            }
+                        }
+                    }
+                    None => updated.push((*deal, fields.clone())),
+                }
+            }
+            _ => {}
+        }
+    }
+    let events = added
+        .into_iter()
+        .map(|d| ("deal_add", d, Vec::new()))
+        .chain(updated.into_iter().map(|(d, f)| ("deal_update", d, f)));
+    for (event, deal, fields) in events {
+        let mut form = Form::new();
+        head(&mut form, event, origin, 0, now, offset);
+        if deal_block(&mut form, store, deal, offset).is_none() {
+            continue;
+        }
+        for (i, f) in fields.into_iter().enumerate() {
+            push(&mut form, &format!("updated_fields[{i}]"), f);
+        }
+        to_hooks(store, account, event, origin, 0, &form, out);
+    }
+}
+
+/// The `deal[...]` block of deal webhooks (reference §10.2, keys in the order listed there).
+/// The mock has one user (id 1, "Admin User") and no deal custom-field definitions, so
+/// `deal[fields][n][key]` is the field's id.
+fn deal_block(form: &mut Form, store: &Store, deal: u64, offset: FixedOffset) -> Option<()> {
+    let d = store.deals.get(deal)?;
+    let org = d.account.and_then(|a| store.accounts.get(a));
+    let stage = store.pipelines.stages.get(d.stage);
+    let pipeline = store.pipelines.groups.get(d.group);
+    let contact = d.contact.and_then(|c| store.contacts.get(c));
+    let text = |v: Option<&str>| v.unwrap_or_default().to_string();
+    push(form, "deal[id]", d.id.to_string());
+    push(form, "deal[title]", d.title.clone());
+    push(
+        form,
+        "deal[create_date]",
+        crate::reply::naive(d.cdate, offset),
+    );
+    push(
+        form,
+        "deal[create_date_iso]",
+        crate::reply::ts(d.cdate, offset),
+    );
+    push(form, "deal[orgid]", d.account.unwrap_or(0).to_string());
+    push(form, "deal[orgname]", text(org.map(|a| a.name.as_str())));
+    push(form, "deal[stageid]", d.stage.to_string());
+    push(
+        form,
+        "deal[stage_title]",
+        text(stage.map(|s| s.title.as_str())),
+    );
+    push(form, "deal[pipelineid]", d.group.to_string());
+    push(
+        form,
+        "deal[pipeline_title]",
+        text(pipeline.map(|p| p.title.as_str())),
+    );
+    push(form, "deal[value]", money(d.value));
+    push(form, "deal[value_raw]", money_raw(d.value));
+    push(form, "deal[currency]", d.currency.clone());
+    push(form, "deal[currency_symbol]", currency_symbol(&d.currency));
+    push(form, "deal[owner]", d.owner.to_string());
+    let (first, last) = if d.owner == 1 {
+        ("Admin", "User")
+    } else {
+        ("", "")
+    };
+    push(form, "deal[owner_firstname]", first);
+    push(form, "deal[owner_lastname]", last);
+    push(form, "deal[contactid]", d.contact.unwrap_or(0).to_string());
+    push(
+        form,
+        "deal[contact_email]",
+        text(contact.map(|c| c.email.as_str())),
+    );
+    push(
+        form,
+        "deal[contact_firstname]",
+        text(contact.map(|c| c.first_name.as_str())),
+    );
+    push(
+        form,
+        "deal[contact_lastname]",
+        text(contact.map(|c| c.last_name.as_str())),
+    );
+    push(form, "deal[status]", d.status.to_string());
+    for (i, (field, value)) in d.fields.iter().enumerate() {
+        push(form, &format!("deal[fields][{i}][id]"), field.to_string());
+        push(form, &format!("deal[fields][{i}][key]"), field.to_string());
+        push(form, &format!("deal[fields][{i}][value]"), value.clone());
+    }
+    Some(())
+}
+
+/// Cents as AC formats a deal's value in webhooks: `1,044,055.00`.
+fn money(cents: u64) -> String {
+    let units = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(units.len() + units.len() / 3 + 3);
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{grouped}.{:02}", cents % 100)
+}
+
+/// Cents as the unformatted `value_raw`: whole units (`1044055`), with two decimals only when
+/// there are cents (`10.50`).
+fn money_raw(cents: u64) -> String {
+    if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// The symbol AC shows next to an amount in this (lower-case) currency; the upper-case code
+/// for currencies without a common symbol.
+fn currency_symbol(code: &str) -> String {
+    match code {
+        "usd" | "aud" | "cad" | "nzd" | "mxn" | "sgd" | "hkd" => "$".into(),
+        "eur" => "€".into(),
+        "gbp" => "£".into(),
+        "jpy" | "cny" => "¥".into(),
+        "inr" => "₹".into(),
+        "brl" => "R$".into(),
+        "chf" => "CHF".into(),
+        other => other.to_uppercase(),
+    }
 }
 
 /// What a simulated campaign event carries besides the campaign and contact.
@@ -490,4 +650,26 @@ pub fn from_campaign_event(
     let mut out = Vec::new();
     to_hooks(store, account, name, origin, campaign.list, &form, &mut out);
     out
+}
+
+#[cfg(test)]
+mod deal_format_tests {
+    use super::*;
+
+    #[test]
+    fn deal_amounts_and_currency_symbols() {
+        assert_eq!(money(0), "0.00");
+        assert_eq!(money(5), "0.05");
+        assert_eq!(money(99_999), "999.99");
+        assert_eq!(money(100_000), "1,000.00");
+        assert_eq!(money(104_405_500), "1,044,055.00");
+        assert_eq!(money(123_456_789_012), "1,234,567,890.12");
+        assert_eq!(money_raw(104_405_500), "1044055");
+        assert_eq!(money_raw(1_050), "10.50");
+        assert_eq!(money_raw(7), "0.07");
+        assert_eq!(currency_symbol("usd"), "$");
+        assert_eq!(currency_symbol("eur"), "€");
+        assert_eq!(currency_symbol("gbp"), "£");
+        assert_eq!(currency_symbol("sek"), "SEK");
+    }
 }

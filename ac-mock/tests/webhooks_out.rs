@@ -604,3 +604,132 @@ async fn campaigns_list_counts_and_the_delivery_log_can_be_cleared() {
         .unwrap();
     assert_eq!(log["deliveries"], json!([]));
 }
+
+#[tokio::test]
+async fn deal_changes_fire_deal_add_and_one_deal_update_with_the_changed_fields() {
+    let m = Mock::start().await;
+    let (url, seen) = receiver(200).await;
+    let contact = m.contact("dana@example.com").await;
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "Dana", "lastName": "Scully"}}),
+    )
+    .await;
+    let (_, acct) = m
+        .post("/accounts", json!({"account": {"name": "Acme & Co"}}))
+        .await;
+    let acct = acct["account"]["id"].as_str().unwrap().to_string();
+    hook(
+        &m,
+        &format!("{url}/deals"),
+        &["deal_add", "deal_update"],
+        &["api"],
+        0,
+    )
+    .await;
+    // A hook on contact events only: deal changes must not reach it.
+    hook(&m, &format!("{url}/contacts"), &["update"], &["api"], 0).await;
+
+    let (status, deal) = m
+        .post(
+            "/deals",
+            json!({"deal": {"title": "Big one", "value": 104405500, "currency": "eur",
+                   "contact": contact, "account": acct, "fields": [
+                       {"customFieldId": 3, "fieldValue": "inbound"}]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{deal}");
+    let deal = deal["deal"]["id"].as_str().unwrap().to_string();
+    let got = wait_for(&seen, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "deals");
+    let p = without_time(&got[0].1);
+    let date = &p.iter().find(|(k, _)| k == "deal[create_date]").unwrap().1;
+    let iso = &p
+        .iter()
+        .find(|(k, _)| k == "deal[create_date_iso]")
+        .unwrap()
+        .1;
+    assert!(date.len() == 19 && date.as_bytes()[10] == b' ', "{date}");
+    assert!(iso.len() == 25 && iso.ends_with("-05:00"), "{iso}");
+    assert_eq!(&iso[..10], &date[..10]);
+    let p: Vec<(String, String)> = p
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("deal[create_date"))
+        .collect();
+    assert_eq!(
+        p,
+        owned(&[
+            ("type", "deal_add"),
+            ("initiated_from", "api"),
+            ("initiated_by", "api"),
+            ("list", "0"),
+            ("deal[id]", &deal),
+            ("deal[title]", "Big one"),
+            ("deal[orgid]", &acct),
+            ("deal[orgname]", "Acme & Co"),
+            ("deal[stageid]", "1"),
+            ("deal[stage_title]", "To Contact"),
+            ("deal[pipelineid]", "1"),
+            ("deal[pipeline_title]", "Default Pipeline"),
+            ("deal[value]", "1,044,055.00"),
+            ("deal[value_raw]", "1044055"),
+            ("deal[currency]", "eur"),
+            ("deal[currency_symbol]", "€"),
+            ("deal[owner]", "1"),
+            ("deal[owner_firstname]", "Admin"),
+            ("deal[owner_lastname]", "User"),
+            ("deal[contactid]", &contact),
+            ("deal[contact_email]", "dana@example.com"),
+            ("deal[contact_firstname]", "Dana"),
+            ("deal[contact_lastname]", "Scully"),
+            ("deal[status]", "0"),
+            ("deal[fields][0][id]", "3"),
+            ("deal[fields][0][key]", "3"),
+            ("deal[fields][0][value]", "inbound"),
+        ])
+    );
+
+    // Moving the stage and changing the value: one deal_update naming both, in the deal's
+    // attribute order; an update that changes nothing still fires, with no updated_fields.
+    let (status, body) = m
+        .put(
+            &format!("/deals/{deal}"),
+            json!({"deal": {"stage": 2, "value": 1050, "title": "Big one"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let got = wait_for(&seen, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    let p = without_time(&got[1].1);
+    let get = |k: &str| p.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("type"), Some("deal_update"));
+    assert_eq!(get("deal[stageid]"), Some("2"));
+    assert_eq!(get("deal[stage_title]"), Some("In Contact"));
+    assert_eq!(get("deal[value]"), Some("10.50"));
+    assert_eq!(get("deal[value_raw]"), Some("10.50"));
+    let updated: Vec<&(String, String)> = p
+        .iter()
+        .filter(|(k, _)| k.starts_with("updated_fields"))
+        .collect();
+    assert_eq!(
+        updated,
+        [
+            &("updated_fields[0]".to_string(), "value".to_string()),
+            &("updated_fields[1]".to_string(), "stage".to_string()),
+        ]
+    );
+    m.put(
+        &format!("/deals/{deal}"),
+        json!({"deal": {"title": "Big one"}}),
+    )
+    .await;
+    let got = wait_for(&seen, 3).await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    let p = without_time(&got[2].1);
+    assert!(p.contains(&("type".to_string(), "deal_update".to_string())));
+    assert!(
+        !p.iter().any(|(k, _)| k.starts_with("updated_fields")),
+        "{p:?}"
+    );
+}

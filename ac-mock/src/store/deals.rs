@@ -295,6 +295,7 @@ impl Store {
             .map(|s| s.group);
         let group_first = input.group.map(|g| self.first_stage(g));
         let d = self.deals.get_mut_or(Entity::Deal, id)?;
+        let before = d.clone();
         if let Some(v) = &input.title {
             d.title = v.trim().to_string();
         }
@@ -337,7 +338,8 @@ impl Store {
             merge_custom_fields(&mut d.fields, fields);
         }
         d.mdate = now;
-        self.record(Change::DealUpdated { deal: id });
+        let fields = changed_deal_fields(&before, d);
+        self.record(Change::DealUpdated { deal: id, fields });
         Ok(())
     }
 
@@ -369,6 +371,29 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The attributes (API names) whose value differs between two versions of a deal.
+fn changed_deal_fields(before: &Deal, after: &Deal) -> Vec<String> {
+    let changed = [
+        ("title", before.title != after.title),
+        ("description", before.description != after.description),
+        ("value", before.value != after.value),
+        ("currency", before.currency != after.currency),
+        ("contact", before.contact != after.contact),
+        ("account", before.account != after.account),
+        ("group", before.group != after.group),
+        ("stage", before.stage != after.stage),
+        ("owner", before.owner != after.owner),
+        ("percent", before.percent != after.percent),
+        ("status", before.status != after.status),
+        ("fields", before.fields != after.fields),
+    ];
+    changed
+        .into_iter()
+        .filter(|(_, c)| *c)
+        .map(|(name, _)| name.to_string())
+        .collect()
 }
 
 #[cfg(test)]

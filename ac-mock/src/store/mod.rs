@@ -127,36 +127,111 @@ impl<T> Table<T> {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(missing_docs)] // the variant fields are ids named after what they identify
 pub enum Change {
-    ContactCreated { contact: u64 },
-    ContactUpdated { contact: u64 },
-    ContactDeleted { contact: u64 },
-    ContactSubscribed { contact: u64, list: u64 },
-    ContactUnsubscribed { contact: u64, list: u64 },
-    ContactListStatusChanged { contact: u64, list: u64, status: u8 },
-    ContactTagAdded { contact: u64, tag: u64 },
-    ContactTagRemoved { contact: u64, tag: u64 },
-    FieldValueSet { contact: u64, field: u64 },
-    TagCreated { tag: u64 },
-    TagDeleted { tag: u64 },
-    ListCreated { list: u64 },
-    ListDeleted { list: u64 },
-    FieldCreated { field: u64 },
-    FieldDeleted { field: u64 },
-    TrackingLogged { contact: u64, log: u64 },
-    DomainWhitelisted { domain: u64 },
-    DomainRemoved { domain: u64 },
-    AccountCreated { account: u64 },
-    AccountUpdated { account: u64 },
-    AccountDeleted { account: u64 },
-    AccountContactAdded { account: u64, contact: u64 },
-    AccountContactRemoved { account: u64, contact: u64 },
-    DealCreated { deal: u64 },
-    DealUpdated { deal: u64 },
-    DealDeleted { deal: u64 },
-    WebhookCreated { webhook: u64 },
-    WebhookUpdated { webhook: u64 },
-    WebhookDeleted { webhook: u64 },
-    BulkImportCompleted { batch: u64, contacts: Vec<u64> },
+    ContactCreated {
+        contact: u64,
+    },
+    ContactUpdated {
+        contact: u64,
+    },
+    ContactDeleted {
+        contact: u64,
+    },
+    ContactSubscribed {
+        contact: u64,
+        list: u64,
+    },
+    ContactUnsubscribed {
+        contact: u64,
+        list: u64,
+    },
+    ContactListStatusChanged {
+        contact: u64,
+        list: u64,
+        status: u8,
+    },
+    ContactTagAdded {
+        contact: u64,
+        tag: u64,
+    },
+    ContactTagRemoved {
+        contact: u64,
+        tag: u64,
+    },
+    FieldValueSet {
+        contact: u64,
+        field: u64,
+    },
+    TagCreated {
+        tag: u64,
+    },
+    TagDeleted {
+        tag: u64,
+    },
+    ListCreated {
+        list: u64,
+    },
+    ListDeleted {
+        list: u64,
+    },
+    FieldCreated {
+        field: u64,
+    },
+    FieldDeleted {
+        field: u64,
+    },
+    TrackingLogged {
+        contact: u64,
+        log: u64,
+    },
+    DomainWhitelisted {
+        domain: u64,
+    },
+    DomainRemoved {
+        domain: u64,
+    },
+    AccountCreated {
+        account: u64,
+    },
+    AccountUpdated {
+        account: u64,
+    },
+    AccountDeleted {
+        account: u64,
+    },
+    AccountContactAdded {
+        account: u64,
+        contact: u64,
+    },
+    AccountContactRemoved {
+        account: u64,
+        contact: u64,
+    },
+    DealCreated {
+        deal: u64,
+    },
+    /// `fields`: the attributes whose value changed (`title`, `value`, `stage`, ...), in the
+    /// order of the deal's attributes; reported by `deal_update` webhooks as `updated_fields`.
+    DealUpdated {
+        deal: u64,
+        #[serde(default)]
+        fields: Vec<String>,
+    },
+    DealDeleted {
+        deal: u64,
+    },
+    WebhookCreated {
+        webhook: u64,
+    },
+    WebhookUpdated {
+        webhook: u64,
+    },
+    WebhookDeleted {
+        webhook: u64,
+    },
+    BulkImportCompleted {
+        batch: u64,
+        contacts: Vec<u64>,
+    },
 }
 
 /// The kinds of record, named as AC names them in its not-found messages.
