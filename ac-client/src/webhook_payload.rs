@@ -556,6 +556,44 @@ pub struct ListBlock {
     pub fields: BTreeMap<String, String>,
 }
 
+impl DealBlock {
+    /// The deal's amount in cents (the unit of the deals API), from `deal[value]`
+    /// (`"1,044,055.00"`, `"10.50"`) or else `deal[value_raw]`; `None` when neither reads as an
+    /// amount.
+    pub fn value_cents(&self) -> Option<i64> {
+        self.value
+            .as_deref()
+            .and_then(cents_of)
+            .or_else(|| self.value_raw.and_then(|units| units.checked_mul(100)))
+    }
+}
+
+/// `"1,044,055.00"` → 104405500; at most two decimals, an optional leading `-`.
+fn cents_of(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', "");
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let (units, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if units.is_empty()
+        || fraction.len() > 2
+        || !units
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    let cents = units
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(fraction)?;
+    Some(if negative { -cents } else { cents })
+}
+
 /// One `deal[fields][N][...]` entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DealFieldValue {
@@ -590,7 +628,8 @@ pub struct DealBlock {
     pub pipeline_title: Option<String>,
     /// `deal[value]`, formatted (`"1,044,055.00"`).
     pub value: Option<String>,
-    /// `deal[value_raw]` (`1044055`).
+    /// `deal[value_raw]` in whole currency units (`1044055`); `None` when it is missing or not a
+    /// whole number (an amount with cents) — [`DealBlock::value_cents`] reads either form.
     pub value_raw: Option<i64>,
     /// `deal[currency]`.
     pub currency: Option<String>,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ac_client::contacts::{ContactInput, ContactUpdate};
+use ac_client::deals::{DealInput, DealStatus};
 use ac_client::lists::ListInput;
 use ac_client::webhook_payload::{parse_form, WebhookPayload};
 use ac_client::webhooks::{WebhookEvent, WebhookInput, WebhookQuery, WebhookSource};
@@ -242,4 +243,70 @@ async fn simulated_campaign_clicks_reach_webhooks_with_link_and_campaign_blocks(
     assert_eq!(campaign.id.as_deref(), Some(id.as_str()));
     assert_eq!(campaign.name.as_deref(), Some("May"));
     assert_eq!(click.contact().and_then(|c| c.id), Some(contact.id));
+}
+
+#[tokio::test]
+async fn deal_webhooks_carry_the_deal_block_and_the_changed_fields() {
+    let (_mock, client) = setup().await;
+    let (url, received) = receiver().await;
+    client
+        .webhooks()
+        .create(
+            &WebhookInput::new("deals", url)
+                .events([WebhookEvent::DealAdd, WebhookEvent::DealUpdate])
+                .sources([WebhookSource::Api]),
+        )
+        .await
+        .expect("webhook");
+    let contact = client
+        .contacts()
+        .create(&ContactInput::new("buyer@example.com").first_name("Bo"))
+        .await
+        .expect("contact");
+    let deal = client
+        .deals()
+        .create(
+            &DealInput::new("Renewal")
+                .contact(contact.id)
+                .value(250_000)
+                .currency("gbp"),
+        )
+        .await
+        .expect("deal");
+    client
+        .deals()
+        .update(
+            deal.id,
+            &DealInput::update().value(1_050).status(DealStatus::Won),
+        )
+        .await
+        .expect("update");
+
+    let payloads = wait_for(&received, 2).await;
+    assert_eq!(payloads.len(), 2);
+    let added = &payloads[0];
+    assert_eq!(added.event_type(), Some(WebhookEvent::DealAdd));
+    let block = added.deal().expect("deal block");
+    assert_eq!(block.id, Some(deal.id));
+    assert_eq!(block.title.as_deref(), Some("Renewal"));
+    assert_eq!(block.value.as_deref(), Some("2,500.00"));
+    assert_eq!(block.value_raw, Some(2_500));
+    assert_eq!(block.value_cents(), Some(250_000));
+    assert_eq!(block.currency.as_deref(), Some("gbp"));
+    assert_eq!(block.currency_symbol.as_deref(), Some("£"));
+    assert_eq!(block.contact_id, Some(contact.id));
+    assert_eq!(block.contact_first_name.as_deref(), Some("Bo"));
+    assert!(block.create_date.is_some(), "create_date_iso parses");
+    assert!(added.updated_fields().is_empty());
+
+    let updated = &payloads[1];
+    assert_eq!(updated.event_type(), Some(WebhookEvent::DealUpdate));
+    let block = updated.deal().expect("deal block");
+    assert_eq!(
+        block.value_cents(),
+        Some(1_050),
+        "cents survive the round trip"
+    );
+    assert_eq!(block.status.as_deref(), Some("1"));
+    assert_eq!(updated.updated_fields(), ["value", "status"]);
 }

@@ -298,6 +298,7 @@ fn golden_deal_update() {
     );
     assert_eq!(d.value.as_deref(), Some("1,044,055.00"));
     assert_eq!(d.value_raw, Some(1_044_055));
+    assert_eq!(d.value_cents(), Some(104_405_500));
     assert_eq!(d.currency_symbol.as_deref(), Some("$"));
     assert_eq!(d.contact_id, Some(ContactId(3)));
     assert_eq!(d.pipeline_title.as_deref(), Some("Sales"));
@@ -427,4 +428,20 @@ proptest! {
         prop_assert_eq!(p.pairs().len(), pairs.len());
         exercise(&p);
     }
+}
+
+#[test]
+fn deal_amounts_read_in_cents_from_the_formatted_value_or_the_raw_units() {
+    let block = |value: Option<&str>, raw: Option<i64>| DealBlock {
+        value: value.map(str::to_owned),
+        value_raw: raw,
+        ..DealBlock::default()
+    };
+    assert_eq!(block(Some("10.50"), None).value_cents(), Some(1_050));
+    assert_eq!(block(Some("0.5"), None).value_cents(), Some(50));
+    assert_eq!(block(Some("1,000"), None).value_cents(), Some(100_000));
+    assert_eq!(block(Some("-3.25"), None).value_cents(), Some(-325));
+    assert_eq!(block(Some("n/a"), Some(12)).value_cents(), Some(1_200));
+    assert_eq!(block(Some("1.234"), None).value_cents(), None);
+    assert_eq!(block(None, None).value_cents(), None);
 }
