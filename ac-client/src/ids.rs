@@ -147,6 +147,18 @@ id_type!(
     /// The id of a deal stage (`/dealStages/{id}`).
     StageId
 );
+id_type!(
+    /// The id of a subscription form (`/forms/{id}`).
+    FormId
+);
+id_type!(
+    /// The id of an automation (`seriesid`, `/automations/{id}`).
+    AutomationId
+);
+id_type!(
+    /// The id of a segment (`/segments/{id}`).
+    SegmentId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -279,6 +279,32 @@ async fn list_total_is_a_string_default_limit_20_and_offset_pages() {
 }
 
 #[tokio::test]
+async fn form_automation_and_segment_filters_match_nobody_in_the_mock() {
+    let m = Mock::start().await;
+    seed(&m, 3).await;
+    // The mock has no forms, automations or segments: nobody subscribed through form 3.
+    for q in [
+        "formid=3",
+        "seriesid=2",
+        "waitid=9",
+        "segmentid=4&forceQuery=1",
+    ] {
+        let (status, body) = m.get(&format!("/contacts?{q}")).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(body["meta"]["total"], "0", "{q}");
+        assert_eq!(body["contacts"], json!([]), "{q}");
+    }
+    let (_, body) = m.get("/contacts?formid=3&seriesid=2").await;
+    assert_eq!(body["meta"]["page_input"]["formid"], 3);
+    assert_eq!(body["meta"]["page_input"]["seriesid"], 2);
+    // 0 is AC's "no filter", and the admin user sees every list.
+    for q in ["formid=0&seriesid=0", "in_group_lists=true"] {
+        let (_, body) = m.get(&format!("/contacts?{q}")).await;
+        assert_eq!(body["meta"]["total"], "3", "{q}");
+    }
+}
+
+#[tokio::test]
 async fn list_limit_is_clamped_to_100_and_bad_numbers_fall_back() {
     let m = Mock::start().await;
     seed(&m, 3).await;

@@ -1,7 +1,7 @@
 //! The contacts lifecycle, end to end.
 
 use ac_client::contacts::{ContactInput, ContactOrder, ContactQuery, ContactUpdate};
-use ac_client::{ContactId, Direction};
+use ac_client::{ContactId, Direction, FormId, SegmentId};
 use futures_util::TryStreamExt;
 
 use crate::setup;
@@ -168,6 +168,27 @@ async fn filters_and_orders_reach_the_mock_and_narrow_the_results() {
     let ids: Vec<u64> = by_ids.items.iter().map(|c| c.id.get()).collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.contains(&1) && ids.contains(&3));
+
+    // The mock has no forms or segments: nobody came through form 7 or is in segment 2.
+    let by_form = contacts
+        .list(&ContactQuery::new().formid(FormId::new(7)))
+        .await
+        .expect("formid");
+    assert_eq!(by_form.total, 0);
+    let by_segment = contacts
+        .list(
+            &ContactQuery::new()
+                .segmentid(SegmentId::new(2))
+                .force_query(true),
+        )
+        .await
+        .expect("segmentid");
+    assert!(by_segment.items.is_empty());
+    let visible = contacts
+        .list(&ContactQuery::new().in_group_lists(true))
+        .await
+        .expect("in_group_lists");
+    assert_eq!(visible.total, 3);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::encode::{CustomValue, FieldCatalog};
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
-use crate::ids::{ContactId, FieldId, ListId, TagId};
+use crate::ids::{AutomationId, ContactId, FieldId, FormId, ListId, SegmentId, TagId};
 use crate::page::{cursor_stream, query_stream, Identified, Meta, Page};
 use crate::query::{check_limit, paged_query, push_paging, DateBound, Direction};
 use crate::resources::fields::FieldValue;
@@ -393,6 +393,12 @@ pub struct ContactQuery {
     exclude: Option<ContactId>,
     listid: Option<ListId>,
     tagid: Option<TagId>,
+    formid: Option<FormId>,
+    seriesid: Option<AutomationId>,
+    waitid: Option<u64>,
+    segmentid: Option<SegmentId>,
+    force_query: bool,
+    in_group_lists: bool,
     status: Option<ContactStatus>,
     id_greater: Option<ContactId>,
     id_less: Option<ContactId>,
@@ -456,6 +462,44 @@ impl ContactQuery {
     /// Contacts with a tag (`tagid=`).
     pub fn tagid(mut self, id: TagId) -> Self {
         self.tagid = Some(id);
+        self
+    }
+
+    /// Contacts who subscribed through a form (`formid=`).
+    pub fn formid(mut self, id: FormId) -> Self {
+        self.formid = Some(id);
+        self
+    }
+
+    /// Contacts in an automation (`seriesid=`).
+    pub fn seriesid(mut self, id: AutomationId) -> Self {
+        self.seriesid = Some(id);
+        self
+    }
+
+    /// Contacts waiting at an automation's wait step (`waitid=`, the step's id).
+    pub fn waitid(mut self, id: u64) -> Self {
+        self.waitid = Some(id);
+        self
+    }
+
+    /// Contacts in a segment (`segmentid=`). AC caches a segment's results for an hour;
+    /// [`ContactQuery::force_query`] asks it to recompute them.
+    pub fn segmentid(mut self, id: SegmentId) -> Self {
+        self.segmentid = Some(id);
+        self
+    }
+
+    /// With [`ContactQuery::segmentid`], recompute the segment instead of using AC's
+    /// one-hour cache (`forceQuery=1`). Slower on large accounts.
+    pub fn force_query(mut self, yes: bool) -> Self {
+        self.force_query = yes;
+        self
+    }
+
+    /// Only contacts in lists the API user's group may see (`in_group_lists=true`).
+    pub fn in_group_lists(mut self, yes: bool) -> Self {
+        self.in_group_lists = yes;
         self
     }
 
@@ -536,6 +580,24 @@ impl ContactQuery {
         }
         if let Some(v) = self.tagid {
             push("tagid", v.to_string());
+        }
+        if let Some(v) = self.formid {
+            push("formid", v.to_string());
+        }
+        if let Some(v) = self.seriesid {
+            push("seriesid", v.to_string());
+        }
+        if let Some(v) = self.waitid {
+            push("waitid", v.to_string());
+        }
+        if let Some(v) = self.segmentid {
+            push("segmentid", v.to_string());
+        }
+        if self.force_query {
+            push("forceQuery", "1".to_owned());
+        }
+        if self.in_group_lists {
+            push("in_group_lists", "true".to_owned());
         }
         if let Some(v) = self.status {
             push("status", v.as_str().to_owned());
@@ -801,6 +863,12 @@ mod tests {
             .exclude(ContactId(9))
             .listid(ListId(3))
             .tagid(TagId(4))
+            .formid(FormId(5))
+            .seriesid(AutomationId(6))
+            .waitid(7)
+            .segmentid(SegmentId(8))
+            .force_query(true)
+            .in_group_lists(true)
             .status(ContactStatus::Active)
             .id_greater(ContactId(10))
             .id_less(ContactId(20))
@@ -824,6 +892,12 @@ mod tests {
                 p("exclude", "9"),
                 p("listid", "3"),
                 p("tagid", "4"),
+                p("formid", "5"),
+                p("seriesid", "6"),
+                p("waitid", "7"),
+                p("segmentid", "8"),
+                p("forceQuery", "1"),
+                p("in_group_lists", "true"),
                 p("status", "1"),
                 p("id_greater", "10"),
                 p("id_less", "20"),

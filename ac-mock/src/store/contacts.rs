@@ -161,6 +161,16 @@ pub struct ContactQuery {
     pub listid: Option<u64>,
     /// Has this tag.
     pub tagid: Option<u64>,
+    /// Subscribed through this form (`formid`), in this automation (`seriesid`), waiting at
+    /// this automation step (`waitid`) or in this segment (`segmentid`): the mock has no forms,
+    /// automations or segments, so any of these matches no contact.
+    pub formid: Option<u64>,
+    /// See [`ContactQuery::formid`].
+    pub seriesid: Option<u64>,
+    /// See [`ContactQuery::formid`].
+    pub waitid: Option<u64>,
+    /// See [`ContactQuery::formid`].
+    pub segmentid: Option<u64>,
     /// Has at least one list membership with this status (-1 or `None`: any).
     pub status: Option<i64>,
     /// Id strictly greater.
@@ -394,6 +404,10 @@ impl Store {
     fn contact_matches(&self, c: &Contact, q: &ContactQuery) -> bool {
         let contains =
             |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
+        if q.formid.is_some() || q.seriesid.is_some() || q.waitid.is_some() || q.segmentid.is_some()
+        {
+            return false;
+        }
         if let Some(ids) = &q.ids {
             if !ids.contains(&c.id) {
                 return false;
