@@ -206,6 +206,96 @@ async fn run(mut rx: mpsc::Receiver<Outgoing>, state: WeakState) {
     }
 }
 
+/// A bulk import's `callback` (reference §9): where and how to say the import completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportCallback {
+    /// Absolute `http`/`https` URL.
+    pub url: String,
+    /// `POST` (the default) or `GET`.
+    pub post: bool,
+    /// `detailed_results`: also list the imported contact ids and the failed emails (POST only).
+    pub detailed: bool,
+    /// `params`: extra key/value pairs sent with the callback.
+    pub params: Vec<(String, String)>,
+    /// `headers`: extra request headers.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Calls a completed bulk import's callback in the background and logs the attempt in the
+/// delivery log (webhook `0`, type `bulk_import_callback`). The request carries the `params`,
+/// then `batchId`, `status=completed`, `success_count` and `failure_count`; with
+/// `detailed_results` a POST also carries `success[n]` (contact ids) and `failure[n]`
+/// (emails), as `GET /import/info` lists them. POST bodies are form-encoded; GET sends the
+/// same pairs (without the lists) in the query string. Never retried.
+pub(crate) fn call_import_callback(
+    state: WeakState,
+    account: AccountId,
+    callback: ImportCallback,
+    batch_id: String,
+    success: Vec<u64>,
+    failure: Vec<String>,
+) {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        tracing::warn!("no Tokio runtime: the bulk import callback is not called");
+        return;
+    };
+    handle.spawn(async move {
+        let mut form: Form = callback.params.clone();
+        push(&mut form, "batchId", batch_id);
+        push(&mut form, "status", "completed");
+        push(&mut form, "success_count", success.len().to_string());
+        push(&mut form, "failure_count", failure.len().to_string());
+        if callback.post && callback.detailed {
+            for (i, id) in success.iter().enumerate() {
+                push(&mut form, &format!("success[{i}]"), id.to_string());
+            }
+            for (i, email) in failure.iter().enumerate() {
+                push(&mut form, &format!("failure[{i}]"), email.clone());
+            }
+        }
+        let body = serde_urlencoded::to_string(&form).unwrap_or_default();
+        let sent = async {
+            let http = reqwest::Client::builder()
+                .timeout(DELIVERY_TIMEOUT)
+                .user_agent("ActiveCampaign/1.0 (ac-mock)")
+                .build()?;
+            let mut req = if callback.post {
+                http.post(&callback.url)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(body.clone())
+            } else {
+                http.get(&callback.url).query(&form)
+            };
+            for (k, v) in &callback.headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            req.send().await
+        }
+        .await;
+        let (status, error) = match sent {
+            Ok(res) => (Some(res.status().as_u16()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        tracing::debug!(url = %callback.url, ?status, "bulk import callback called");
+        if let Some(state) = state.upgrade() {
+            state.webhooks_out().record(DeliveryRecord {
+                at: Utc::now(),
+                account: account.0,
+                webhook: 0,
+                url: callback.url,
+                event: "bulk_import_callback".into(),
+                body,
+                status,
+                error,
+                deactivated: false,
+            });
+        }
+    });
+}
+
 /// Who caused an event: `initiated_from` (matched against a webhook's `sources`) and
 /// `initiated_by`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -362,3 +362,167 @@ async fn bulk_import_fires_no_webhooks_over_http() {
         .iter()
         .any(|b| b.contains("type=subscribe")));
 }
+
+/// What a callback receiver saw: (method, query, x-token header, body).
+type Calls = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>;
+
+async fn callback_receiver() -> (String, Calls) {
+    use axum::extract::{Request, State};
+    let calls: Calls = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/cb",
+            axum::routing::any(|State(calls): State<Calls>, req: Request| async move {
+                let method = req.method().to_string();
+                let query = req.uri().query().unwrap_or("").to_string();
+                let token = req
+                    .headers()
+                    .get("x-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                let body = String::from_utf8(body.to_vec()).unwrap();
+                calls.lock().unwrap().push((method, query, token, body));
+                "ok"
+            }),
+        )
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/cb", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, calls)
+}
+
+async fn wait_calls(calls: &Calls, n: usize) -> Vec<(String, String, String, String)> {
+    for _ in 0..200 {
+        if calls.lock().unwrap().len() >= n {
+            return calls.lock().unwrap().clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!(
+        "expected {n} callback calls, got {:?}",
+        calls.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_completed_import_calls_its_callback_with_params_headers_and_results() {
+    let m = Mock::start().await;
+    let (url, calls) = callback_receiver().await;
+    let (status, body) = m
+        .post(
+            "/import/bulk_import",
+            json!({"contacts": [{"email": "a@example.com"}, {"email": "b@example.com"}],
+                   "callback": {"url": url, "requestType": "POST", "detailed_results": "true",
+                                "params": [{"key": "job", "value": "nightly"}],
+                                "headers": [{"key": "X-Token", "value": "abc"}]}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let batch = body["batchId"].as_str().unwrap().to_string();
+    let got = wait_calls(&calls, 1).await;
+    let (method, query, token, form) = &got[0];
+    assert_eq!(
+        (method.as_str(), query.as_str(), token.as_str()),
+        ("POST", "", "abc")
+    );
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(form.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let (_, list) = m.get("/contacts?orders[id]=ASC").await;
+    let ids: Vec<String> = list["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("job", "nightly"),
+        ("batchId", batch.as_str()),
+        ("status", "completed"),
+        ("success_count", "2"),
+        ("failure_count", "0"),
+        ("success[0]", ids[0].as_str()),
+        ("success[1]", ids[1].as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(pairs, want);
+
+    // The attempt is in the delivery log, as webhook 0.
+    let log: Value = m
+        .http
+        .get(format!(
+            "{}/__admin/webhook-deliveries",
+            m.server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &log["deliveries"][0];
+    assert_eq!(entry["type"], "bulk_import_callback", "{log}");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["webhook"], 0);
+
+    // GET: the same pairs, without the lists, in the query string; no body.
+    m.post(
+        "/import/bulk_import",
+        json!({"contacts": [{"email": "c@example.com"}],
+               "callback": {"url": url, "requestType": "get", "detailed_results": true}}),
+    )
+    .await;
+    let got = wait_calls(&calls, 2).await;
+    let (method, query, _, body) = &got[1];
+    assert_eq!(method, "GET");
+    assert!(body.is_empty());
+    assert!(
+        query.contains("status=completed") && query.contains("success_count=1"),
+        "{query}"
+    );
+    assert!(!query.contains("success%5B0%5D"), "{query}");
+}
+
+#[tokio::test]
+async fn a_bad_callback_is_400_success_0_naming_the_field_and_nothing_is_imported() {
+    let m = Mock::start().await;
+    for (callback, names) in [
+        (json!("https://example.com"), "'callback' must be an object"),
+        (json!({"requestType": "POST"}), "'callback.url' is required"),
+        (
+            json!({"url": "ftp://example.com/x"}),
+            "absolute http or https URL",
+        ),
+        (
+            json!({"url": "https://example.com", "requestType": "PUT"}),
+            "'callback.requestType' must be 'GET' or 'POST'",
+        ),
+        (
+            json!({"url": "https://example.com", "params": [{"value": "v"}]}),
+            "'callback.params' entry 0",
+        ),
+        (
+            json!({"url": "https://example.com", "headers": [{"key": "Bad Header", "value": "v"}]}),
+            "invalid header",
+        ),
+    ] {
+        let (status, body) = m
+            .post(
+                "/import/bulk_import",
+                json!({"contacts": [{"email": "x@example.com"}], "callback": callback}),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["success"], 0);
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(names), "{message}");
+    }
+    assert_eq!(contact_count(&m).await, "0");
+}

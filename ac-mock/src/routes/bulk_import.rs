@@ -17,6 +17,7 @@ use crate::reply::{id, reply, ApiResult};
 use crate::server::AppState;
 use crate::store::bulk_import::ImportContact;
 use crate::store::contacts::is_valid_email;
+use crate::webhooks_out::{call_import_callback, ImportCallback};
 
 /// Most contacts one request may hold.
 pub const MAX_CONTACTS: usize = 250;
@@ -137,6 +138,86 @@ fn read_contact(v: &Value, reasons: &mut Vec<String>) -> ImportContact {
     out
 }
 
+/// Reads `callback` (reference §9): `None` when absent or null; `Err` names what is wrong.
+fn read_callback(v: Option<&Value>) -> Result<Option<ImportCallback>, String> {
+    let obj = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(obj)) => obj,
+        Some(_) => return Err("Field 'callback' must be an object.".into()),
+    };
+    let url = match obj.get("url") {
+        Some(Value::String(u)) => u.trim().to_string(),
+        _ => return Err("Field 'callback.url' is required and must be a string.".into()),
+    };
+    let valid_url = url::Url::parse(&url)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if !valid_url {
+        return Err(format!(
+            "Field 'callback.url' must be an absolute http or https URL; got '{url}'."
+        ));
+    }
+    let post = match obj.get("requestType") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("post") => true,
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("get") => false,
+        Some(other) => {
+            return Err(format!(
+                "Field 'callback.requestType' must be 'GET' or 'POST'; got {other}."
+            ))
+        }
+    };
+    let detailed = match obj.get("detailed_results") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(t)) => matches!(t.trim(), "true" | "1"),
+        Some(Value::Number(n)) => n.as_u64() == Some(1),
+        Some(other) => {
+            return Err(format!(
+                "Field 'callback.detailed_results' must be true or false; got {other}."
+            ))
+        }
+    };
+    let pairs = |key: &str| -> Result<Vec<(String, String)>, String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let k = item.get("key").and_then(Value::as_str);
+                    let v = text(item.get("value")).ok().flatten();
+                    match (k, v) {
+                        (Some(k), Some(v)) if !k.trim().is_empty() => Ok((k.to_string(), v)),
+                        _ => Err(format!(
+                            "Field 'callback.{key}' entry {i} needs a non-empty 'key' and a 'value'."
+                        )),
+                    }
+                })
+                .collect(),
+            Some(_) => Err(format!("Field 'callback.{key}' must be an array.")),
+        }
+    };
+    let params = pairs("params")?;
+    let headers = pairs("headers")?;
+    for (k, v) in &headers {
+        let ok = axum::http::HeaderName::from_bytes(k.as_bytes()).is_ok()
+            && axum::http::HeaderValue::from_str(v).is_ok();
+        if !ok {
+            return Err(format!(
+                "Field 'callback.headers' has an invalid header: '{k}'."
+            ));
+        }
+    }
+    Ok(Some(ImportCallback {
+        url,
+        post,
+        detailed,
+        params,
+        headers,
+    }))
+}
+
 async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -> ApiResult {
     if body.len() > MAX_PAYLOAD_BYTES {
         return fail(format!(
@@ -154,6 +235,10 @@ async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -
         .filter(|a| !a.is_empty())
     else {
         return fail("'contacts' is a required field and must be a non-empty array.");
+    };
+    let callback = match read_callback(parsed.get("callback")) {
+        Ok(c) => c,
+        Err(message) => return fail(message),
     };
     if items.len() > MAX_CONTACTS {
         return fail(format!(
@@ -194,6 +279,13 @@ async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -
             );
         }
         let batch = store.bulk_import(&contacts, crate::store::now())?;
+        if let Some(callback) = callback.clone() {
+            let success = store
+                .import_batch(&batch)
+                .map(|b| (b.success.clone(), b.failure.clone()))
+                .unwrap_or_default();
+            call_import_callback(st.weak(), acct, callback, batch.clone(), success.0, success.1);
+        }
         reply(
             StatusCode::OK,
             json!({
