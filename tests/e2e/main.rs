@@ -3,6 +3,7 @@
 //! One test binary (modules per resource) so the workspace links it once.
 
 mod accounts;
+mod bulk_import;
 mod contacts;
 mod faults;
 mod fields;
