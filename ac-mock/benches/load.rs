@@ -752,34 +752,87 @@ async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
     }
 }
 
+/// Bare axum: the same hyper server and router ac-mock uses, two routes answering the captured
+/// bodies, no middleware, no store. What an axum server spends per request before doing any
+/// work of its own.
+async fn axum_server(port: u16, get_body: &Path, sync_body: &Path) {
+    use axum::serve::ListenerExt;
+    let get = axum::body::Bytes::from(std::fs::read(get_body).unwrap());
+    let sync = axum::body::Bytes::from(std::fs::read(sync_body).unwrap());
+    let json = || [(axum::http::header::CONTENT_TYPE, "application/json")];
+    let app = axum::Router::new()
+        .route(
+            "/api/3/contacts/{id}",
+            axum::routing::get(move || {
+                let get = get.clone();
+                async move { (json(), get) }
+            }),
+        )
+        .route(
+            "/api/3/contact/sync",
+            axum::routing::post(move |_body: axum::body::Bytes| {
+                let sync = sync.clone();
+                async move { (json(), sync) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap()
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    axum::serve(listener, app).await.unwrap();
+}
+
 fn start_floor(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+    start_self_server("--floor-server", "floor", port, get_body, sync_body, dir)
+}
+
+fn start_axum(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+    start_self_server("--axum-server", "axum", port, get_body, sync_body, dir)
+}
+
+/// Starts this bench binary in one of its server modes, serving the captured bodies.
+fn start_self_server(
+    mode: &str,
+    name: &'static str,
+    port: u16,
+    get_body: &str,
+    sync_body: &str,
+    dir: &Path,
+) -> Result<Proc, String> {
     let (get, sync) = (dir.join("get.json"), dir.join("sync.json"));
     std::fs::write(&get, get_body).map_err(|e| e.to_string())?;
     std::fs::write(&sync, sync_body).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let child = spawn_group(
         server_command(exe)
-            .arg("--floor-server")
+            .arg(mode)
             .arg(port.to_string())
             .args([&get, &sync])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     )
-    .map_err(|e| format!("cannot start the floor server: {e}"))?;
-    Ok(Proc {
-        child,
-        name: "floor",
-    })
+    .map_err(|e| format!("cannot start the {name} server: {e}"))?;
+    Ok(Proc { child, name })
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--floor-server") {
-        let port = args[1].parse().unwrap();
-        floor_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
-        return;
+    match args.first().map(String::as_str) {
+        Some("--floor-server") => {
+            let port = args[1].parse().unwrap();
+            floor_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+            return;
+        }
+        Some("--axum-server") => {
+            let port = args[1].parse().unwrap();
+            axum_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+            return;
+        }
+        _ => {}
     }
     let value = |flag: &str| {
         args.iter()
@@ -852,9 +905,16 @@ async fn main() {
 
     // The competitors run at the same time (idle while another server is measured), so the
     // cells can be interleaved: a slowdown of the shared machine then hits every server.
-    let competitors: [&'static str; 3] = ["floor", "wiremock", "prism"];
-    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
-    if competitors.iter().any(|c| *c != "floor" && wanted(c)) {
+    let competitors: [&'static str; 4] = ["floor", "axum", "wiremock", "prism"];
+    // `--only NAME[,NAME...]`: ac-mock plus these.
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|x| x.trim() == name))
+    };
+    if competitors
+        .iter()
+        .any(|c| !matches!(*c, "floor" | "axum") && wanted(c))
+    {
         if let Err(e) = ensure_tools() {
             notes.push(format!("WireMock and Prism skipped: {e}"));
         }
@@ -869,6 +929,7 @@ async fn main() {
         std::fs::create_dir_all(&sub).unwrap();
         let started = match name {
             "floor" => start_floor(port, &get_body, &sync_body, &sub),
+            "axum" => start_axum(port, &get_body, &sync_body, &sub),
             "wiremock" => start_wiremock(port, &get_body, &sync_body, &sub),
             _ => start_prism(port, &get_body, &sync_body, &sub),
         };
@@ -932,7 +993,7 @@ async fn main() {
             .map(|x| &x.4)
             .collect()
     };
-    let names: Vec<&'static str> = ["ac-mock", "baseline", "floor", "wiremock", "prism"]
+    let names: Vec<&'static str> = ["ac-mock", "baseline", "floor", "axum", "wiremock", "prism"]
         .into_iter()
         .filter(|n| results.iter().any(|r| r.0 == *n))
         .collect();
@@ -1032,10 +1093,16 @@ async fn main() {
         "Ratios: ac-mock against WireMock and Prism",
         &[("ac-mock", "wiremock"), ("ac-mock", "prism")],
     );
-    if names.contains(&"floor") {
+    if names.contains(&"floor") || names.contains(&"axum") {
         table(
             "The ceiling: the floor server against WireMock and Prism, and ac-mock against the floor",
-            &[("floor", "wiremock"), ("floor", "prism"), ("ac-mock", "floor")],
+            &[
+                ("floor", "wiremock"),
+                ("axum", "wiremock"),
+                ("floor", "prism"),
+                ("ac-mock", "floor"),
+                ("ac-mock", "axum"),
+            ],
         );
     }
     if names.contains(&"baseline") {
