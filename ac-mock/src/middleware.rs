@@ -2,8 +2,9 @@
 //!
 //! Order (outermost first): journal → faults → json_errors → rate limits (all four in one
 //! layer, [`front`], which also looks up the `Api-Token` of `/api/3` requests) → body limit →
-//! handlers, which take the account through the [`Authed`] extractor. Faults sit outside `json_errors` so that their HTML
-//! pages and plain-text bodies leave exactly as configured; admin routes are never faulted.
+//! handlers, which take the account through the [`Authed`] extractor. Faults sit outside
+//! `json_errors` so that their HTML pages and plain-text bodies leave exactly as configured;
+//! admin routes are never faulted.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
