@@ -157,12 +157,16 @@ impl WebhookOut {
     }
 }
 
-async fn run(mut rx: mpsc::Receiver<Outgoing>, state: WeakState) {
-    let http = match reqwest::Client::builder()
+/// The HTTP client of webhook deliveries and import callbacks: AC's user agent, a timeout.
+fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
         .timeout(DELIVERY_TIMEOUT)
         .user_agent("ActiveCampaign/1.0 (ac-mock)")
         .build()
-    {
+}
+
+async fn run(mut rx: mpsc::Receiver<Outgoing>, state: WeakState) {
+    let http = match http_client() {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "cannot build the webhook HTTP client");
@@ -255,10 +259,7 @@ pub(crate) fn call_import_callback(
         }
         let body = serde_urlencoded::to_string(&form).unwrap_or_default();
         let sent = async {
-            let http = reqwest::Client::builder()
-                .timeout(DELIVERY_TIMEOUT)
-                .user_agent("ActiveCampaign/1.0 (ac-mock)")
-                .build()?;
+            let http = http_client()?;
             let mut req = if callback.post {
                 http.post(&callback.url)
                     .header(

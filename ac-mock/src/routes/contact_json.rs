@@ -47,11 +47,6 @@ fn push_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = u64>) {
     out.push(b']');
 }
 
-/// Appends a timestamp as a JSON string.
-fn push_stamp(out: &mut Vec<u8>, stamp: Stamp) {
-    stamp.push_json(out);
-}
-
 /// Appends the detailed contact: the full contact plus `contactAutomations`, `contactLists`,
 /// `deals`, `email_empty`, `fieldValues` and `geoIps`, keys in the order of every other
 /// contact body of the mock.
@@ -69,13 +64,13 @@ pub(crate) fn push_detailed_contact(out: &mut Vec<u8>, store: &Store, c: &Contac
     out.extend_from_slice(br#","bounced_soft":"#);
     push_id(out, u64::from(c.bounced_soft));
     out.extend_from_slice(br#","cdate":"#);
-    push_stamp(out, Stamp::ts(c.cdate, off));
+    Stamp::ts(c.cdate, off).push_json(out);
     out.extend_from_slice(br#","contactAutomations":[],"contactLists":"#);
     push_ids(out, store.contact_lists_of(c.id).iter().map(|m| m.id));
     out.extend_from_slice(br#","created_by":null,"created_timestamp":"#);
-    push_stamp(out, Stamp::naive(c.cdate, off));
+    Stamp::naive(c.cdate, off).push_json(out);
     out.extend_from_slice(br#","created_utc_timestamp":"#);
-    push_stamp(out, Stamp::naive(c.cdate, off));
+    Stamp::naive(c.cdate, off).push_json(out);
     out.extend_from_slice(br#","deals":"#);
     push_ids(
         out,
@@ -111,23 +106,24 @@ pub(crate) fn push_detailed_contact(out: &mut Vec<u8>, store: &Store, c: &Contac
     out.extend_from_slice(
         br#","rating_tstamp":null,"scoreValues":[],"segmentio_id":"","sentcnt":"0","sms_consent":null,"sms_consent_updated_at":null,"socialdata_lastcheck":null,"ua":null,"udate":"#,
     );
-    push_stamp(out, Stamp::ts(c.udate, off));
+    Stamp::ts(c.udate, off).push_json(out);
     out.extend_from_slice(br#","updated_by":null,"updated_timestamp":"#);
-    push_stamp(out, Stamp::naive(c.udate, off));
+    Stamp::naive(c.udate, off).push_json(out);
     out.extend_from_slice(br#","updated_utc_timestamp":"#);
-    push_stamp(out, Stamp::naive(c.udate, off));
+    Stamp::naive(c.udate, off).push_json(out);
     out.extend_from_slice(br#","whatsapp_id":null,"whatsapp_username":null}"#);
 }
 
 /// Appends the `links` object: `{"name":"{base}/contacts/{id}/{name}",...}`.
 fn push_links(out: &mut Vec<u8>, base: &str, contact: u64) {
     // The escaped `"{base}/contacts/{id}/`, shared by all 18 URLs.
+    // Only `base` can need escaping; the rest is ASCII letters, digits and slashes.
     let mut prefix = Vec::with_capacity(base.len() + 32);
-    push_str(
-        &mut prefix,
-        &format!("{base}/contacts/{}/", itoa::Buffer::new().format(contact)),
-    );
+    push_str(&mut prefix, base);
     prefix.pop(); // the closing quote: each URL goes on after it
+    prefix.extend_from_slice(b"/contacts/");
+    prefix.extend_from_slice(itoa::Buffer::new().format(contact).as_bytes());
+    prefix.push(b'/');
     out.push(b'{');
     for (i, name) in CONTACT_LINKS.iter().enumerate() {
         if i > 0 {
