@@ -47,14 +47,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use axum::serve::ListenerExt;
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod campaigns;
+mod fast_lane;
 pub mod faults;
 pub mod journal;
 pub mod middleware;
@@ -255,6 +255,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// Whether the fast lane answers plain `GET /api/3/contacts/{id}` and
+    /// `POST /api/3/contact/sync` requests before hyper and axum (default `true`). Its answers
+    /// are the routes' own, byte for byte; turn it off to rule it out when chasing a problem.
+    pub fn fast_lane(mut self, on: bool) -> Self {
+        self.options.fast_lane = on;
+        self
+    }
+
     /// Loads this state document (as `GET /__admin/state` exports it) at start.
     pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.seed = Some(path.into());
@@ -309,17 +317,19 @@ impl MockServerBuilder {
         }
         let router = app(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let listener = fast_lane::LaneListener::new(listener, state.clone(), stop_rx, alive_tx);
         let task = tokio::spawn(async move {
-            // Small answers leave at once: without TCP_NODELAY the kernel may hold a
-            // response back while it waits for the client's ACK of the previous one.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
                     let _ = rx.await;
+                    let _ = stop_tx.send(true);
                 })
-                .await
+                .await;
+            // The fast lane's connections close at their next wait for a request.
+            let _ = alive_rx.recv().await;
+            served
         });
         tracing::debug!(%base_url, "ac-mock started");
         Ok(MockServer {

@@ -72,6 +72,12 @@ struct Cli {
     #[arg(long, env = "AC_MOCK_NO_BULK_IMPORT_LIMITS")]
     no_bulk_import_limits: bool,
 
+    /// Turn off the fast lane, which answers plain GET /api/3/contacts/{id} and
+    /// POST /api/3/contact/sync requests before the general HTTP stack (same answers, less
+    /// CPU). Everything else always takes the general stack.
+    #[arg(long, env = "AC_MOCK_NO_FAST_LANE")]
+    no_fast_lane: bool,
+
     /// How many webhook deliveries GET /__admin/webhook-deliveries keeps.
     #[arg(
         long,
@@ -166,6 +172,7 @@ async fn main() -> ExitCode {
         .journal_size(cli.journal_size)
         .rate_limit(cli.rate_limit)
         .bulk_import_limits(!cli.no_bulk_import_limits)
+        .fast_lane(!cli.no_fast_lane)
         .delivery_log_size(cli.delivery_log_size);
     for rule in cli.faults.into_iter().flat_map(|f| f.0) {
         builder = builder.fault(rule);

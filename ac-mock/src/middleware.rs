@@ -60,28 +60,48 @@ pub async fn front(State(state): State<AppState>, mut req: Request, next: Next) 
         req.extensions_mut().insert(account);
     }
     let res = faults(&state, req, next).await;
-    tracing::debug!(%method, path = uri.path(), status = res.status().as_u16(), "request");
+    let status = if res.extensions().get::<Dropped>().is_some() {
+        0
+    } else {
+        res.status().as_u16()
+    };
+    let account = account.or_else(|| res.extensions().get::<AccountId>().copied());
+    record(
+        &state,
+        method.as_str(),
+        uri.path(),
+        uri.query(),
+        status,
+        account,
+    );
+    res
+}
+
+/// Logs an answered request and adds it to the journal (the front layer's and the fast
+/// lane's last step).
+pub(crate) fn record(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    status: u16,
+    account: Option<AccountId>,
+) {
+    tracing::debug!(%method, path, status, "request");
     let entry = JournalEntry {
-        method: method.as_str().to_owned(),
-        path: uri.path().to_owned(),
-        query: uri.query().map(str::to_owned),
-        status: if res.extensions().get::<Dropped>().is_some() {
-            0
-        } else {
-            res.status().as_u16()
-        },
-        account: account
-            .or_else(|| res.extensions().get::<AccountId>().copied())
-            .map(|a| a.0),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
+        status,
+        account: account.map(|a| a.0),
         at: chrono::Utc::now(),
     };
     state.with_journal(|j| j.push(entry));
-    res
 }
 
 /// Makes sure every error leaves as JSON: axum's own plain-text rejections (413 body too
 /// large, 405 wrong method, ...) are rewritten as `{"message":"..."}` with the same status.
-async fn json_errors(res: Response) -> Response {
+pub(crate) async fn json_errors(res: Response) -> Response {
     let status = res.status();
     let is_json = res
         .headers()

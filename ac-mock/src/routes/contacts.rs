@@ -19,7 +19,7 @@ use crate::query::Params;
 use crate::reply::{
     self, empty_ok, reply_bytes, total, ApiError, ApiResult, EmptyList, IdStr, Stamp,
 };
-use crate::server::{AppState, Ctx};
+use crate::server::{AccountId, AppState, Ctx};
 use crate::store::contacts::ContactWrite;
 use crate::store::{Contact, ContactInput, ContactOrder, ContactQuery, Entity, SortDir, Store};
 
@@ -444,9 +444,15 @@ async fn sync(
     Authed(acct): Authed,
     RawBody(bytes): RawBody,
 ) -> ApiResult {
-    let input = match plain_contact_input(&bytes) {
+    sync_answer(&st, acct, &bytes)
+}
+
+/// `POST /contact/sync`'s whole answer for one account and body (the handler's, and the
+/// fast lane's: one implementation, so both answer alike).
+pub(crate) fn sync_answer(st: &AppState, acct: AccountId, bytes: &[u8]) -> ApiResult {
+    let input = match plain_contact_input(bytes) {
         Some(input) => input,
-        None => contact_input(&parse_json(&bytes)?)?,
+        None => contact_input(&parse_json(bytes)?)?,
     };
     st.with_store(acct, |store, ctx| {
         let w = store.sync_contact(&input, crate::store::now())?;
@@ -464,7 +470,13 @@ async fn retrieve(
     Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let cid = entity_id(Entity::Contact, &raw)?;
+    retrieve_answer(&st, acct, &raw)
+}
+
+/// `GET /contacts/{id}`'s whole answer for one account and raw path id (the handler's, and
+/// the fast lane's).
+pub(crate) fn retrieve_answer(st: &AppState, acct: AccountId, raw: &str) -> ApiResult {
+    let cid = entity_id(Entity::Contact, raw)?;
     st.with_store(acct, |store, ctx| {
         reply_bytes(StatusCode::OK, retrieve_json(store, cid, ctx)?)
     })
