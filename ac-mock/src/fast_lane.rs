@@ -28,7 +28,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::header;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::serve::Listener;
 use bytes::{Buf, Bytes, BytesMut};
@@ -44,6 +44,10 @@ use crate::server::{AccountId, AppState};
 const MAX_HEAD: usize = 16 * 1024;
 /// Most headers a request may have to stay in the lane.
 const MAX_HEADERS: usize = 32;
+/// The contact GET's path, before the id.
+const CONTACTS: &str = "/api/3/contacts/";
+/// The sync's path.
+const SYNC: &str = "/api/3/contact/sync";
 
 /// A connection for hyper: the bytes the lane already read, then the socket.
 #[derive(Debug)]
@@ -176,7 +180,7 @@ async fn serve_connection(
     _alive: mpsc::Sender<()>,
 ) {
     let mut buf = BytesMut::with_capacity(8 * 1024);
-    let mut out = Vec::with_capacity(4 * 1024);
+    let (mut body, mut out) = (Vec::with_capacity(4 * 1024), Vec::with_capacity(4 * 1024));
     loop {
         let step = if buf.is_empty() {
             Step::NeedHead
@@ -185,8 +189,8 @@ async fn serve_connection(
         };
         match step {
             Step::Answer(req) => {
-                let body = &buf[req.body.0..req.body.1];
-                answer(&state, &req, body, &mut out).await;
+                let input = &buf[req.body.0..req.body.1];
+                answer(&state, &req, input, &mut body, &mut out).await;
                 if stream.write_all(&out).await.is_err() {
                     return;
                 }
@@ -237,7 +241,7 @@ enum Step {
 /// The two routes of the lane.
 #[derive(Debug, PartialEq, Eq)]
 enum Route {
-    /// `GET /api/3/contacts/{id}`, with the raw id.
+    /// `GET /api/3/contacts/{id}`, with the path.
     Contact(String),
     /// `POST /api/3/contact/sync`.
     Sync,
@@ -265,13 +269,13 @@ fn read_request(state: &AppState, buf: &[u8]) -> Step {
         return Step::Decline;
     }
     let route = match (req.method, req.path) {
-        (Some("GET"), Some(target)) => match target.strip_prefix("/api/3/contacts/") {
+        (Some("GET"), Some(target)) => match target.strip_prefix(CONTACTS) {
             Some(id) if (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) => {
-                Route::Contact(id.to_owned())
+                Route::Contact(target.to_owned())
             }
             _ => return Step::Decline,
         },
-        (Some("POST"), Some("/api/3/contact/sync")) => Route::Sync,
+        (Some("POST"), Some(SYNC)) => Route::Sync,
         _ => return Step::Decline,
     };
     let mut token = None;
@@ -327,28 +331,55 @@ fn read_request(state: &AppState, buf: &[u8]) -> Step {
     })
 }
 
-/// Answers a lane request into `out` (the whole HTTP response) and journals it.
-async fn answer(state: &AppState, req: &LaneRequest, body: &[u8], out: &mut Vec<u8>) {
-    let (method, res) = match &req.route {
-        Route::Contact(id) => ("GET", contacts::retrieve_answer(state, req.account, id)),
-        Route::Sync => ("POST", contacts::sync_answer(state, req.account, body)),
+/// Answers a lane request into `out` (the whole HTTP response; `body` is scratch space) and
+/// journals it.
+async fn answer(
+    state: &AppState,
+    req: &LaneRequest,
+    input: &[u8],
+    body: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) {
+    body.clear();
+    let (method, path, result) = match &req.route {
+        Route::Contact(path) => (
+            "GET",
+            path.as_str(),
+            contacts::retrieve_into(state, req.account, &path[CONTACTS.len()..], body),
+        ),
+        Route::Sync => (
+            "POST",
+            SYNC,
+            contacts::sync_into(state, req.account, input, body),
+        ),
     };
-    let res = middleware::json_errors(res.unwrap_or_else(IntoResponse::into_response)).await;
-    let status = res.status();
-    let (parts, body) = res.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    write_response(out, &parts, &body);
-    let path = match &req.route {
-        Route::Contact(id) => format!("/api/3/contacts/{id}"),
-        Route::Sync => "/api/3/contact/sync".to_owned(),
+    let status = match result {
+        // As `reply_bytes` renders it.
+        Ok(status) => {
+            let json: &[(&[u8], &[u8])] = &[(b"content-type", b"application/json")];
+            write_response(out, status, json.iter().copied(), body);
+            status
+        }
+        // Errors are rare: the routes' own response, through the front layer's JSON check.
+        Err(e) => {
+            let res = middleware::json_errors(e.into_response()).await;
+            let (parts, res_body) = res.into_parts();
+            let res_body = axum::body::to_bytes(res_body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let headers = parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
+            write_response(out, parts.status, headers, &res_body);
+            parts.status
+        }
     };
     state.count_lane_answer();
     middleware::record(
         state,
         method,
-        &path,
+        path,
         None,
         status.as_u16(),
         Some(req.account),
@@ -357,31 +388,38 @@ async fn answer(state: &AppState, req: &LaneRequest, body: &[u8], out: &mut Vec<
 
 /// An HTTP/1.1 response as hyper writes it: status line, the headers in order, then
 /// `content-length` and `date` unless the headers have them, then the body.
-fn write_response(out: &mut Vec<u8>, parts: &axum::http::response::Parts, body: &[u8]) {
+fn write_response<'a>(
+    out: &mut Vec<u8>,
+    status: StatusCode,
+    headers: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    body: &[u8],
+) {
     out.clear();
     out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(parts.status.as_str().as_bytes());
+    out.extend_from_slice(status.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(
-        parts
-            .status
+        status
             .canonical_reason()
             .unwrap_or("<unknown status code>")
             .as_bytes(),
     );
     out.extend_from_slice(b"\r\n");
-    for (name, value) in &parts.headers {
-        out.extend_from_slice(name.as_str().as_bytes());
+    let (mut has_length, mut has_date) = (false, false);
+    for (name, value) in headers {
+        has_length |= name == b"content-length";
+        has_date |= name == b"date";
+        out.extend_from_slice(name);
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
         out.extend_from_slice(b"\r\n");
     }
-    if !parts.headers.contains_key(header::CONTENT_LENGTH) {
+    if !has_length {
         out.extend_from_slice(b"content-length: ");
         out.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if !parts.headers.contains_key(header::DATE) {
+    if !has_date {
         out.extend_from_slice(b"date: ");
         push_date(out);
         out.extend_from_slice(b"\r\n");
@@ -432,7 +470,7 @@ mod tests {
         let Step::Answer(req) = read_request(&st, get.as_bytes()) else {
             panic!("GET not taken");
         };
-        assert_eq!(req.route, Route::Contact("12".into()));
+        assert_eq!(req.route, Route::Contact("/api/3/contacts/12".into()));
         assert_eq!(req.body, (get.len(), get.len()));
 
         let head = format!(

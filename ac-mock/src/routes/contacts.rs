@@ -400,13 +400,25 @@ fn write_reply(
     w: &ContactWrite,
     reduced: bool,
 ) -> Result<Vec<u8>, ApiError> {
-    let c = store.contact(w.id)?;
     let mut out = Vec::with_capacity(4096);
+    push_reply(&mut out, store, ctx, w, reduced)?;
+    Ok(out)
+}
+
+/// [`write_reply`], appended to `out`.
+fn push_reply(
+    out: &mut Vec<u8>,
+    store: &Store,
+    ctx: &Ctx,
+    w: &ContactWrite,
+    reduced: bool,
+) -> Result<(), ApiError> {
+    let c = store.contact(w.id)?;
     out.extend_from_slice(br#"{"contact":"#);
     if reduced {
-        serde_json::to_writer(&mut out, &reduced_json(c, ctx)).map_err(internal)?;
+        serde_json::to_writer(&mut *out, &reduced_json(c, ctx)).map_err(internal)?;
     } else {
-        contact_json::push_detailed_contact(&mut out, store, c, ctx);
+        contact_json::push_detailed_contact(out, store, c, ctx);
     }
     if !w.field_values.is_empty() {
         out.extend_from_slice(br#","fieldValues":"#);
@@ -416,10 +428,10 @@ fn write_reply(
             .filter_map(|fv| store.field_values.get(*fv))
             .map(|fv| field_value_json(fv, ctx))
             .collect();
-        serde_json::to_writer(&mut out, &values).map_err(internal)?;
+        serde_json::to_writer(&mut *out, &values).map_err(internal)?;
     }
     out.push(b'}');
-    Ok(out)
+    Ok(())
 }
 
 /// A serialization failure (not reachable for the mock's bodies: string keys only).
@@ -444,24 +456,31 @@ async fn sync(
     Authed(acct): Authed,
     RawBody(bytes): RawBody,
 ) -> ApiResult {
-    sync_answer(&st, acct, &bytes)
+    let mut out = Vec::with_capacity(4096);
+    let status = sync_into(&st, acct, &bytes, &mut out)?;
+    reply_bytes(status, out)
 }
 
-/// `POST /contact/sync`'s whole answer for one account and body (the handler's, and the
-/// fast lane's: one implementation, so both answer alike).
-pub(crate) fn sync_answer(st: &AppState, acct: AccountId, bytes: &[u8]) -> ApiResult {
+/// `POST /contact/sync` for one account and body: appends the JSON answer to `out` and
+/// returns its status (the handler's code, and the fast lane's: both answer alike).
+pub(crate) fn sync_into(
+    st: &AppState,
+    acct: AccountId,
+    bytes: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<StatusCode, ApiError> {
     let input = match plain_contact_input(bytes) {
         Some(input) => input,
         None => contact_input(&parse_json(bytes)?)?,
     };
     st.with_store(acct, |store, ctx| {
         let w = store.sync_contact(&input, crate::store::now())?;
-        let status = if w.created {
+        push_reply(out, store, ctx, &w, false)?;
+        Ok(if w.created {
             StatusCode::CREATED
         } else {
             StatusCode::OK
-        };
-        reply_bytes(status, write_reply(store, ctx, &w, false)?)
+        })
     })
 }
 
@@ -470,47 +489,62 @@ async fn retrieve(
     Authed(acct): Authed,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    retrieve_answer(&st, acct, &raw)
+    let mut out = Vec::with_capacity(4096);
+    let status = retrieve_into(&st, acct, &raw, &mut out)?;
+    reply_bytes(status, out)
 }
 
-/// `GET /contacts/{id}`'s whole answer for one account and raw path id (the handler's, and
-/// the fast lane's).
-pub(crate) fn retrieve_answer(st: &AppState, acct: AccountId, raw: &str) -> ApiResult {
+/// `GET /contacts/{id}` for one account and raw path id: appends the JSON answer to `out`
+/// and returns its status (the handler's code, and the fast lane's).
+pub(crate) fn retrieve_into(
+    st: &AppState,
+    acct: AccountId,
+    raw: &str,
+    out: &mut Vec<u8>,
+) -> Result<StatusCode, ApiError> {
     let cid = entity_id(Entity::Contact, raw)?;
     st.with_store(acct, |store, ctx| {
-        reply_bytes(StatusCode::OK, retrieve_json(store, cid, ctx)?)
+        push_retrieve_json(out, store, cid, ctx)?;
+        Ok(StatusCode::OK)
     })
 }
 
-/// The body of `GET /contacts/{id}`: the detailed contact and its side-loads (sorted key
+/// Appends the body of `GET /contacts/{id}`: the detailed contact and its side-loads (sorted key
 /// order, as every contact body of the mock).
-fn retrieve_json(store: &Store, cid: u64, ctx: &Ctx) -> Result<Vec<u8>, ApiError> {
+fn push_retrieve_json(
+    out: &mut Vec<u8>,
+    store: &Store,
+    cid: u64,
+    ctx: &Ctx,
+) -> Result<(), ApiError> {
     let c = store.contact(cid)?;
-    let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(br#"{"accountContacts":"#);
     let account_contacts = super::accounts::contact_account_contacts_json(store, cid, ctx);
-    serde_json::to_writer(&mut out, &account_contacts).map_err(internal)?;
+    serde_json::to_writer(&mut *out, &account_contacts).map_err(internal)?;
     out.extend_from_slice(br#","contact":"#);
-    contact_json::push_detailed_contact(&mut out, store, c, ctx);
+    contact_json::push_detailed_contact(out, store, c, ctx);
     out.extend_from_slice(br#","contactAutomations":[],"contactLists":"#);
     let lists: Vec<Value> = store
         .contact_lists_of(cid)
         .into_iter()
         .map(|m| contact_list_json(m, ctx, false))
         .collect();
-    serde_json::to_writer(&mut out, &lists).map_err(internal)?;
+    serde_json::to_writer(&mut *out, &lists).map_err(internal)?;
     out.extend_from_slice(br#","deals":"#);
-    serde_json::to_writer(&mut out, &super::deals::contact_deals_json(store, cid, ctx))
-        .map_err(internal)?;
+    serde_json::to_writer(
+        &mut *out,
+        &super::deals::contact_deals_json(store, cid, ctx),
+    )
+    .map_err(internal)?;
     out.extend_from_slice(br#","fieldValues":"#);
     let values: Vec<Value> = store
         .field_values_of(cid)
         .into_iter()
         .map(|v| field_value_json(v, ctx))
         .collect();
-    serde_json::to_writer(&mut out, &values).map_err(internal)?;
+    serde_json::to_writer(&mut *out, &values).map_err(internal)?;
     out.extend_from_slice(br#","geoIps":[]}"#);
-    Ok(out)
+    Ok(())
 }
 
 async fn update(
@@ -902,7 +936,11 @@ mod tests {
         let cases = [
             (
                 "GET /contacts/{id}",
-                text(retrieve_json(&store, w.id, &ctx).expect("get")),
+                text({
+                    let mut out = Vec::new();
+                    push_retrieve_json(&mut out, &store, w.id, &ctx).expect("get");
+                    out
+                }),
                 include_str!("testdata/contact_get.json"),
             ),
             (
