@@ -540,8 +540,8 @@ mod tests {
         assert_eq!(read_request(&limited, get.as_bytes()), Step::Decline);
         let faulted = state();
         let rule: crate::faults::FaultRule =
-            serde_json::from_str(r#"{"path":"/api/3/tags","status":500}"#).unwrap();
-        faulted.with_faults(|f| f.add(rule)).unwrap();
+            serde_json::from_str(r#"{"path":"/api/3/tags","status":500}"#).expect("a rule");
+        faulted.with_faults(|f| f.add(rule)).expect("added");
         assert_eq!(read_request(&faulted, get.as_bytes()), Step::Decline);
     }
 }

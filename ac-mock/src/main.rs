@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ac_mock::faults::FaultRule;
+use clap::builder::BoolishValueParser;
 use clap::{Parser, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
@@ -69,13 +70,13 @@ struct Cli {
 
     /// Turn off bulk import's per-minute limits (20 single-contact, 100 multi-contact
     /// requests/min, answered 400 like AC).
-    #[arg(long, env = "AC_MOCK_NO_BULK_IMPORT_LIMITS")]
+    #[arg(long, env = "AC_MOCK_NO_BULK_IMPORT_LIMITS", value_parser = BoolishValueParser::new())]
     no_bulk_import_limits: bool,
 
     /// Turn off the fast lane, which answers plain GET /api/3/contacts/{id} and
     /// POST /api/3/contact/sync requests before the general HTTP stack (same answers, less
     /// CPU). Everything else always takes the general stack.
-    #[arg(long, env = "AC_MOCK_NO_FAST_LANE")]
+    #[arg(long, env = "AC_MOCK_NO_FAST_LANE", value_parser = BoolishValueParser::new())]
     no_fast_lane: bool,
 
     /// How many webhook deliveries GET /__admin/webhook-deliveries keeps.

@@ -47,6 +47,32 @@ fn binary_reads_env_fallbacks() {
     assert!(line.contains("actid=42"), "{line}");
 }
 
+/// Switches read from the environment take the usual spellings of true (`1`, `yes`, `on`),
+/// as CI configurations write them.
+#[tokio::test]
+async fn env_switches_accept_1_and_yes() {
+    let (_guard, line) = start(
+        ac_mock()
+            .env("AC_MOCK_LISTEN", "127.0.0.1:0")
+            .env("AC_MOCK_NO_FAST_LANE", "1")
+            .env("AC_MOCK_NO_BULK_IMPORT_LIMITS", "yes"),
+    );
+    let url = line.split_whitespace().nth(3).unwrap();
+    // Bulk import's limit is 20 single-contact imports a minute; with the limits off the 21st
+    // is accepted too.
+    let http = reqwest::Client::new();
+    for n in 0..21 {
+        let res = http
+            .post(format!("{url}/api/3/import/bulk_import"))
+            .header("Api-Token", "ac-mock-token")
+            .json(&serde_json::json!({"contacts": [{"email": format!("b{n}@example.com")}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "import {n}");
+    }
+}
+
 #[test]
 fn bad_flag_is_a_clap_error_not_a_panic() {
     let out = ac_mock().args(["--listen", "nonsense"]).output().unwrap();

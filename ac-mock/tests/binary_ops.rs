@@ -178,6 +178,7 @@ fn help_explains_every_flag() {
         "--fault",
         "--rate-limit",
         "--no-bulk-import-limits",
+        "--no-fast-lane",
         "--delivery-log-size",
         "--log-format",
         "AC_MOCK_STATE_FILE",
