@@ -18,8 +18,9 @@
 //! the lane has read are replayed to them first ([`Handed`]), so nothing is lost or answered
 //! differently. [`Options::fast_lane`](crate::server::Options::fast_lane) turns the lane off.
 //!
-//! On shutdown a lane connection closes at its next wait for a request, as hyper's graceful
-//! shutdown closes idle connections; a request whose head has arrived is answered first.
+//! On shutdown a lane connection closes after the answer it is writing, or at once when it is
+//! waiting for a request, as hyper's graceful shutdown does; a request whose head has arrived
+//! is answered first.
 
 use std::cell::RefCell;
 use std::io;
@@ -191,7 +192,9 @@ async fn serve_connection(
             Step::Answer(req) => {
                 let input = &buf[req.body.0..req.body.1];
                 answer(&state, &req, input, &mut body, &mut out).await;
-                if stream.write_all(&out).await.is_err() {
+                // Once the server stops, the answer in hand is the connection's last (as
+                // hyper's graceful shutdown ends keep-alive), even with requests pipelined.
+                if stream.write_all(&out).await.is_err() || *stop.borrow() {
                     return;
                 }
                 buf.advance(req.body.1);
@@ -213,8 +216,9 @@ async fn serve_connection(
                     stream.read_buf(&mut buf).await
                 } else {
                     tokio::select! {
-                        read = stream.read_buf(&mut buf) => read,
+                        biased;
                         _ = stop.wait_for(|stopped| *stopped) => return,
+                        read = stream.read_buf(&mut buf) => read,
                     }
                 };
                 if !matches!(read, Ok(n) if n > 0) {

@@ -327,7 +327,7 @@ impl MockServerBuilder {
                     let _ = stop_tx.send(true);
                 })
                 .await;
-            // The fast lane's connections close at their next wait for a request.
+            // The fast lane's connections close after their answer in hand, or at once if idle.
             let _ = alive_rx.recv().await;
             served
         });
