@@ -455,18 +455,7 @@ async fn a_completed_import_calls_its_callback_with_params_headers_and_results()
     assert_eq!(pairs, want);
 
     // The attempt is in the delivery log, as webhook 0.
-    let log: Value = m
-        .http
-        .get(format!(
-            "{}/__admin/webhook-deliveries",
-            m.server.base_url()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, log) = m.admin_get("/webhook-deliveries").await;
     let entry = &log["deliveries"][0];
     assert_eq!(entry["type"], "bulk_import_callback", "{log}");
     assert_eq!(entry["status"], 200);

@@ -137,13 +137,7 @@ async fn oversized_body_is_413_json() {
 #[tokio::test]
 async fn health_is_ok() {
     let m = Mock::start().await;
-    let res = m
-        .http
-        .get(format!("{}/__admin/health", m.server.base_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read(res).await, (200, json!({"status": "ok"})));
+    assert_eq!(m.admin_get("/health").await, (200, json!({"status": "ok"})));
 }
 
 #[tokio::test]
@@ -152,13 +146,7 @@ async fn journal_is_bounded_and_newest_first() {
     for i in 0..20 {
         m.get(&format!("/contacts/{i}")).await;
     }
-    let res = m
-        .http
-        .get(format!("{}/__admin/requests", m.server.base_url()))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = read(res).await;
+    let (status, body) = m.admin_get("/requests").await;
     assert_eq!(status, 200);
     let reqs = body["requests"].as_array().unwrap();
     let paths: Vec<&str> = reqs.iter().map(|r| r["path"].as_str().unwrap()).collect();
@@ -183,13 +171,7 @@ async fn journal_records_query_status_and_honours_limit() {
     let m = Mock::start().await;
     m.get("/contacts?limit=3").await;
     m.http.get(m.url("/contacts")).send().await.unwrap();
-    let res = m
-        .http
-        .get(format!("{}/__admin/requests?limit=2", m.server.base_url()))
-        .send()
-        .await
-        .unwrap();
-    let (_, body) = read(res).await;
+    let (_, body) = m.admin_get("/requests?limit=2").await;
     let reqs = body["requests"].as_array().unwrap();
     assert_eq!(reqs.len(), 2);
     assert_eq!(

@@ -228,18 +228,7 @@ async fn api_changes_deliver_acs_form_bodies_to_matching_webhooks() {
         got[0].1
     );
 
-    let deliveries: Value = m
-        .http
-        .get(format!(
-            "{}/__admin/webhook-deliveries",
-            m.server.base_url()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, deliveries) = m.admin_get("/webhook-deliveries").await;
     let d = &deliveries["deliveries"];
     assert_eq!(d.as_array().unwrap().len(), 5);
     assert_eq!(d[0]["type"], "unsubscribe", "newest first");
@@ -295,18 +284,7 @@ async fn a_410_answer_deactivates_the_webhook_and_nothing_is_retried() {
     )
     .await;
     wait_for(&seen, 1).await;
-    let deliveries: Value = m
-        .http
-        .get(format!(
-            "{}/__admin/webhook-deliveries",
-            m.server.base_url()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, deliveries) = m.admin_get("/webhook-deliveries").await;
     assert_eq!(deliveries["deliveries"][0]["status"], 410);
     assert_eq!(deliveries["deliveries"][0]["deactivated"], true);
     let state = m.server.state().snapshot(ac_mock::AccountId(1)).unwrap();
@@ -593,15 +571,7 @@ async fn campaigns_list_counts_and_the_delivery_log_can_be_cleared() {
         .await
         .unwrap();
     assert_eq!(cleared.status(), 200);
-    let log: Value = m
-        .http
-        .get(format!("{base}/__admin/webhook-deliveries"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, log) = m.admin_get("/webhook-deliveries").await;
     assert_eq!(log["deliveries"], json!([]));
 }
 

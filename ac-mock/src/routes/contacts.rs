@@ -739,6 +739,48 @@ mod tests {
     use super::*;
     use crate::store::{FieldInput, ListInput};
 
+    /// Puts contact `cid` on a new list (name, status, when) and gives it a value in a new
+    /// text field (title, value), at the fixture's fixed times; returns the field's id.
+    fn add_list_and_field(
+        store: &mut Store,
+        cid: u64,
+        (name, status, listed_at): (&str, u8, DateTime<Utc>),
+        (title, value): (&str, &str),
+    ) -> u64 {
+        let created = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let list = store
+            .create_list(
+                &ListInput {
+                    name: Some(name.into()),
+                    stringid: Some(name.to_lowercase()),
+                    sender_url: Some("https://example.com".into()),
+                    sender_reminder: Some("You signed up".into()),
+                    ..Default::default()
+                },
+                created,
+            )
+            .expect("list");
+        store
+            .set_contact_list(cid, list, status, None, listed_at)
+            .expect("membership");
+        let field = store
+            .create_field(
+                &FieldInput {
+                    title: Some(title.into()),
+                    field_type: Some("text".into()),
+                    ..Default::default()
+                },
+                created,
+            )
+            .expect("field");
+        store
+            .upsert_field_value(cid, field, value, created + chrono::Duration::seconds(2))
+            .expect("value");
+        field
+    }
+
     /// A store with one contact (fixed times and hash), one list membership and one field
     /// value, rendered in an account at UTC-05:00.
     fn fixture() -> (Store, Ctx, ContactWrite) {
@@ -759,34 +801,12 @@ mod tests {
             .create_contact(&input, at("2026-01-02T03:04:05Z"))
             .expect("create");
         store.contacts.get_mut(w.id).expect("row").hash = "0123456789abcdef0123456789abcdef".into();
-        let list = store
-            .create_list(
-                &ListInput {
-                    name: Some("News".into()),
-                    stringid: Some("news".into()),
-                    sender_url: Some("https://example.com".into()),
-                    sender_reminder: Some("You signed up".into()),
-                    ..Default::default()
-                },
-                at("2026-01-02T03:04:05Z"),
-            )
-            .expect("list");
-        store
-            .set_contact_list(w.id, list, 1, None, at("2026-01-02T03:04:06Z"))
-            .expect("subscribe");
-        let field = store
-            .create_field(
-                &FieldInput {
-                    title: Some("Color".into()),
-                    field_type: Some("text".into()),
-                    ..Default::default()
-                },
-                at("2026-01-02T03:04:05Z"),
-            )
-            .expect("field");
-        store
-            .upsert_field_value(w.id, field, "blue", at("2026-01-02T03:04:07Z"))
-            .expect("value");
+        let field = add_list_and_field(
+            &mut store,
+            w.id,
+            ("News", 1, at("2026-01-02T03:04:06Z")),
+            ("Color", "blue"),
+        );
         let mut update = input.clone();
         update.email = None;
         update.field_values = vec![(field, "green".into())];
@@ -854,34 +874,12 @@ mod tests {
                 .with_timezone(&Utc)
         };
         // A second list and field, so the fixture contact has two ids in each array.
-        let list = store
-            .create_list(
-                &ListInput {
-                    name: Some("Second".into()),
-                    stringid: Some("second".into()),
-                    sender_url: Some("https://example.com".into()),
-                    sender_reminder: Some("You signed up".into()),
-                    ..Default::default()
-                },
-                at("2026-01-02T03:04:05Z"),
-            )
-            .expect("list");
-        store
-            .set_contact_list(w.id, list, 2, None, at("2026-01-03T03:04:06Z"))
-            .expect("unsubscribe");
-        let field = store
-            .create_field(
-                &FieldInput {
-                    title: Some("Size".into()),
-                    field_type: Some("text".into()),
-                    ..Default::default()
-                },
-                at("2026-01-02T03:04:05Z"),
-            )
-            .expect("field");
-        store
-            .upsert_field_value(w.id, field, "XL", at("2026-01-02T03:04:07Z"))
-            .expect("value");
+        let field = add_list_and_field(
+            &mut store,
+            w.id,
+            ("Second", 2, at("2026-01-03T03:04:06Z")),
+            ("Size", "XL"),
+        );
         let odd = [
             "plain",
             "",

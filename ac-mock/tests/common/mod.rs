@@ -60,6 +60,12 @@ impl Mock {
         self.call(Method::DELETE, path, None).await
     }
 
+    /// `GET /__admin{path}` (no token): status and JSON body.
+    pub async fn admin_get(&self, path: &str) -> (u16, Value) {
+        let url = format!("{}/__admin{path}", self.server.base_url());
+        read(self.http.get(url).send().await.expect("send")).await
+    }
+
     /// Creates a contact and returns its id (as a string, as AC renders it).
     pub async fn contact(&self, email: &str) -> String {
         let (status, body) = self
