@@ -1,0 +1,53 @@
+//! `ac-segment`: Segment-spec messages into ActiveCampaign.
+//!
+//! `ac-segment replay [OPTIONS] FILE` applies a file of messages (NDJSON, a JSON array or a
+//! batch envelope; gzip read transparently; `-` for standard input). Run
+//! `ac-segment replay --help` for every flag.
+
+mod replay_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Segment-spec messages into ActiveCampaign, in few calls, and backfills at bulk-import speed.
+#[derive(Debug, Parser)]
+#[command(name = "ac-segment", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply a file of Segment messages to an ActiveCampaign account.
+    Replay(Box<replay_cmd::ReplayArgs>),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ac-segment: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Replay(args) => runtime.block_on(replay_cmd::run(*args)),
+    }
+}

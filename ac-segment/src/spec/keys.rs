@@ -1,0 +1,75 @@
+//! The loose key matcher: Segment's integrations find traits by key ignoring case and
+//! separators, so `first_name`, `firstName`, `FirstName` and `FIRST NAME` are one key.
+
+use serde_json::{Map, Value};
+
+/// The characters that count in a loose comparison: letters and digits, lowercased.
+fn significant(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+}
+
+/// True when `a` and `b` are the same key once case and every character other than a letter
+/// or a digit are ignored.
+///
+/// ```
+/// use ac_segment::spec::loose_eq;
+/// assert!(loose_eq("first_name", "FirstName"));
+/// assert!(loose_eq("shirtSize", "SHIRT_SIZE"));
+/// assert!(!loose_eq("first", "firstName"));
+/// ```
+pub fn loose_eq(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    significant(a).eq(significant(b))
+}
+
+/// The normal form used by [`loose_eq`] (`"Shirt Size"` → `"shirtsize"`).
+pub fn loose_key(s: &str) -> String {
+    significant(s).collect()
+}
+
+/// Looks `key` up in `map`: the exact key first, then any key that [`loose_eq`] matches
+/// (the first one in the map's order).
+pub fn get_loose<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if let Some(v) = map.get(key) {
+        return Some(v);
+    }
+    map.iter().find(|(k, _)| loose_eq(k, key)).map(|(_, v)| v)
+}
+
+/// The first of `keys` present in `map` (loosely) whose value is not `null`.
+pub fn first_loose<'a>(map: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter()
+        .filter_map(|k| get_loose(map, k))
+        .find(|v| !v.is_null())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn loose_matches_case_and_separators() {
+        assert!(loose_eq("first_name", "firstName"));
+        assert!(loose_eq("First Name", "first-name"));
+        assert!(loose_eq("%SHIRT_SIZE%", "shirtSize"));
+        assert!(!loose_eq("shirt", "shirtSize"));
+        assert!(!loose_eq("", "a"));
+        assert_eq!(loose_key("Favourite Colour"), "favouritecolour");
+    }
+
+    #[test]
+    fn lookups_prefer_the_exact_key_then_map_order() {
+        let m = json!({"first_name": "a", "firstName": "b", "email": null, "Email": "x@y.z"});
+        let m = m.as_object().unwrap();
+        assert_eq!(get_loose(m, "firstName"), Some(&json!("b")));
+        assert_eq!(get_loose(m, "FIRSTNAME"), Some(&json!("a")));
+        assert_eq!(first_loose(m, &["email"]), Some(&json!("x@y.z")));
+        assert_eq!(get_loose(m, "phone"), None);
+    }
+}
