@@ -215,27 +215,47 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     }
 }
 
-/// The received message for the log: its JSON as is, or the text when it is not JSON.
-fn as_received(raw: &[u8]) -> Value {
-    match serde_json::from_slice::<&RawValue>(raw) {
-        Ok(r) => serde_json::from_str(r.get()).unwrap_or(Value::Null),
-        Err(_) => Value::String(String::from_utf8_lossy(raw).into_owned()),
-    }
+/// One line of the outcome log; `message` is the input's own JSON text, byte for byte.
+#[derive(serde::Serialize)]
+struct LogLine<'a> {
+    at: String,
+    outcome: Status,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    #[serde(rename = "messageId")]
+    message_id: Option<&'a str>,
+    reason: Option<&'a str>,
+    retryable: Option<bool>,
+    calls: &'a [String],
+    location: String,
+    message: Received<'a>,
+}
+
+/// The message as received: its JSON as is, or the text when it is not JSON.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Received<'a> {
+    Json(&'a RawValue),
+    Text(std::borrow::Cow<'a, str>),
 }
 
 fn write_outcome(w: &mut impl Write, record: &Record, outcome: &Outcome) -> io::Result<()> {
     let m = record.message.as_ref().ok();
-    let line = json!({
-        "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "outcome": outcome.status,
-        "type": m.map(|m| m.kind.as_str()),
-        "messageId": m.and_then(|m| m.message_id.as_deref()),
-        "reason": outcome.reason,
-        "retryable": outcome.failure.as_ref().map(|f| f.retryable),
-        "calls": outcome.calls,
-        "location": record.location(),
-        "message": as_received(&record.raw),
-    });
+    let message = match serde_json::from_slice::<&RawValue>(&record.raw) {
+        Ok(r) => Received::Json(r),
+        Err(_) => Received::Text(String::from_utf8_lossy(&record.raw)),
+    };
+    let line = LogLine {
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        outcome: outcome.status,
+        kind: m.map(|m| m.kind.as_str()),
+        message_id: m.and_then(|m| m.message_id.as_deref()),
+        reason: outcome.reason.as_deref(),
+        retryable: outcome.failure.as_ref().map(|f| f.retryable),
+        calls: &outcome.calls,
+        location: record.location(),
+        message,
+    };
     serde_json::to_writer(&mut *w, &line)?;
     w.write_all(b"\n")
 }

@@ -505,6 +505,7 @@ impl Executor {
             .get_or_resolve(name, || {
                 find_or_create(
                     format!("creating tag `{name}`"),
+                    false,
                     || async {
                         calls.push("GET /api/3/tags?search=");
                         client.tags().find_by_name(name).await.map(|t| t.map(|t| t.id))
@@ -539,6 +540,7 @@ impl Executor {
             .get_or_resolve(&name.to_lowercase(), || {
                 find_or_create(
                     format!("registering event `{name}`"),
+                    false,
                     || async {
                         let names = list().await?;
                         Ok(names
@@ -587,6 +589,7 @@ impl Executor {
             .get_or_resolve(&name.to_lowercase(), || {
                 find_or_create(
                     format!("creating account `{name}`"),
+                    true,
                     || async {
                         calls.push("GET /api/3/accounts?search=");
                         let found: Vec<_> = client
@@ -671,10 +674,16 @@ impl Executor {
     }
 }
 
-/// Creates something that must exist once. A duplicate answer or an ambiguous failure (5xx,
-/// a dropped connection: the create may have been applied) is resolved by `lookup` before
-/// creating again; a 429 (not applied) is simply tried again.
-async fn find_or_create<V, L, LF, C, CF>(step: String, lookup: L, create: C) -> StepResult<V>
+/// Creates something that must exist once. With `lookup_first` (the cache could not know it
+/// is missing) it is looked up before the first create. A duplicate answer or an ambiguous
+/// failure (5xx, a dropped connection: the create may have been applied) is resolved by
+/// `lookup` before creating again; a 429 (not applied) is simply tried again.
+async fn find_or_create<V, L, LF, C, CF>(
+    step: String,
+    lookup_first: bool,
+    lookup: L,
+    create: C,
+) -> StepResult<V>
 where
     L: Fn() -> LF,
     LF: Future<Output = Result<Option<V>, ac_client::Error>>,
@@ -684,6 +693,13 @@ where
     const TRIES: u32 = 4;
     let mut wait = Duration::from_millis(200);
     let mut last: Option<ac_client::Error> = None;
+    if lookup_first {
+        match lookup().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => return Err(Failure::from_ac(&step, &e)),
+        }
+    }
     for _ in 0..TRIES {
         match create().await {
             Ok(v) => return Ok(v),
