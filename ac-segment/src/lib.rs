@@ -46,3 +46,8 @@ pub mod spec;
 
 pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use settings::{Flavor, Settings, SettingsError};
+
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

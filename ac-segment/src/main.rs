@@ -6,6 +6,10 @@
 
 mod replay_cmd;
 
+/// mimalloc instead of the system allocator: parsing a message allocates every key and string.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -258,7 +258,13 @@ impl Message {
             .collect();
         if let Some(ct) = self.context_traits() {
             for (k, v) in ct {
-                if v.is_null() || self.traits.keys().any(|own| loose_eq(own, k)) {
+                // An own trait shadows a context trait only when it has a value: `null`
+                // counts as absent, as in `trait_value`.
+                let shadowed = self
+                    .traits
+                    .iter()
+                    .any(|(own, ov)| !ov.is_null() && loose_eq(own, k));
+                if v.is_null() || shadowed {
                     continue;
                 }
                 out.push((k.as_str(), v));
@@ -331,13 +337,48 @@ const KNOWN: [&str; 13] = [
     "type",
 ];
 
+/// A top-level key: the known ones without allocating.
+enum Key {
+    Known(&'static str),
+    Other(String),
+}
+
+impl Key {
+    fn of(key: &str) -> Option<&'static str> {
+        KNOWN.iter().find(|k| **k == key).copied()
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key::of(v).map_or_else(|| Key::Other(v.to_owned()), Key::Known))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 impl RawMessage {
     fn put(&mut self, key: String, value: Value) {
-        match KNOWN.iter().find(|k| **k == key) {
-            Some(&"type") => self.kind = Some(value),
-            Some(k) => self.fields.push((k, value)),
-            None => {
-                self.extra.insert(key, value);
+        match Key::of(&key) {
+            Some(k) => self.put_key(Key::Known(k), value),
+            None => self.put_key(Key::Other(key), value),
+        }
+    }
+
+    fn put_key(&mut self, key: Key, value: Value) {
+        match key {
+            Key::Known("type") => self.kind = Some(value),
+            Key::Known(k) => self.fields.push((k, value)),
+            Key::Other(k) => {
+                self.extra.insert(k, value);
             }
         }
     }
@@ -404,9 +445,9 @@ impl<'de> Deserialize<'de> for RawMessage {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMessage, A::Error> {
                 let mut raw = RawMessage::default();
-                while let Some(key) = map.next_key::<String>()? {
+                while let Some(key) = map.next_key::<Key>()? {
                     let value: Value = map.next_value()?;
-                    raw.put(key, value);
+                    raw.put_key(key, value);
                 }
                 Ok(raw)
             }
