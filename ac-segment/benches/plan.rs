@@ -4,6 +4,8 @@
 //! cargo bench -p ac-segment --bench plan
 //! ```
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use ac_client::encode::FieldCatalog;
 use ac_client::fields::Field;
 use ac_segment::plan::{plan, Known};

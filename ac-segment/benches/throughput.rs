@@ -50,8 +50,18 @@ async fn prepare_account(mock: &MockServer) -> Res<()> {
             .json(&body)
             .send()
     };
-    post("fields", json!({"field":{"title":"Interest","type":"text","perstag":"INTEREST"}})).await?.error_for_status()?;
-    post("fields", json!({"field":{"title":"Hobbies","type":"checkbox","perstag":"HOBBIES"}})).await?.error_for_status()?;
+    post(
+        "fields",
+        json!({"field":{"title":"Interest","type":"text","perstag":"INTEREST"}}),
+    )
+    .await?
+    .error_for_status()?;
+    post(
+        "fields",
+        json!({"field":{"title":"Hobbies","type":"checkbox","perstag":"HOBBIES"}}),
+    )
+    .await?
+    .error_for_status()?;
     post("lists", json!({"list":{"name":"Newsletter","stringid":"newsletter","sender_url":"https://example.com","sender_reminder":"signed up"}})).await?.error_for_status()?;
     Ok(())
 }
@@ -71,9 +81,11 @@ async fn journal_count(mock: &MockServer) -> Res<usize> {
         .await?
         .json()
         .await?;
-    Ok(v["requests"]
-        .as_array()
-        .map_or(0, |r| r.iter().filter(|e| !e["path"].as_str().unwrap_or("").starts_with("/__admin")).count()))
+    Ok(v["requests"].as_array().map_or(0, |r| {
+        r.iter()
+            .filter(|e| !e["path"].as_str().unwrap_or("").starts_with("/__admin"))
+            .count()
+    }))
 }
 
 async fn clear_journal(mock: &MockServer) -> Res<()> {
@@ -91,14 +103,36 @@ async fn calls() -> Res<()> {
     let exec = Executor::new(settings.client(0)?, settings);
     let email = json!({"traits":{"email":"jane@example.com"}});
     let cases = [
-        ("identify, 2 fields, 2 tags, 1 list", identify(1), identify(11), "7 warm, 9 cold, 10 with 250 tags"),
-        ("track", json!({"type":"track","event":"Order Completed","context":email,"properties":{"acValue":"o-1"}}),
-            json!({"type":"track","event":"Order Completed","context":email,"properties":{"acValue":"o-2"}}), "2 warm, 3 cold"),
-        ("page (default)", json!({"type":"page","context":{"traits":{"email":"jane@example.com"},"page":{"url":"https://www.example.com/a"}}}),
-            json!({"type":"page","context":{"traits":{"email":"jane@example.com"},"page":{"url":"https://www.example.com/b"}}}), "1 (whitelist only)"),
-        ("screen", json!({"type":"screen","name":"Home","context":email}), json!({"type":"screen","name":"Home","context":email}), "2 warm, 3 cold"),
-        ("group", json!({"type":"group","groupId":"g","traits":{"name":"Acme"},"context":email}),
-            json!({"type":"group","groupId":"g","traits":{"name":"Acme"},"context":{"traits":{"email":"joe@example.com"}}}), "unsupported"),
+        (
+            "identify, 2 fields, 2 tags, 1 list",
+            identify(1),
+            identify(11),
+            "7 warm, 9 cold, 10 with 250 tags",
+        ),
+        (
+            "track",
+            json!({"type":"track","event":"Order Completed","context":email,"properties":{"acValue":"o-1"}}),
+            json!({"type":"track","event":"Order Completed","context":email,"properties":{"acValue":"o-2"}}),
+            "2 warm, 3 cold",
+        ),
+        (
+            "page (default)",
+            json!({"type":"page","context":{"traits":{"email":"jane@example.com"},"page":{"url":"https://www.example.com/a"}}}),
+            json!({"type":"page","context":{"traits":{"email":"jane@example.com"},"page":{"url":"https://www.example.com/b"}}}),
+            "1 (whitelist only)",
+        ),
+        (
+            "screen",
+            json!({"type":"screen","name":"Home","context":email}),
+            json!({"type":"screen","name":"Home","context":email}),
+            "2 warm, 3 cold",
+        ),
+        (
+            "group",
+            json!({"type":"group","groupId":"g","traits":{"name":"Acme"},"context":email}),
+            json!({"type":"group","groupId":"g","traits":{"name":"Acme"},"context":{"traits":{"email":"joe@example.com"}}}),
+            "unsupported",
+        ),
     ];
     println!("| message | cold | warm | RudderStack (measured) |");
     println!("|---|---|---|---|");
@@ -117,13 +151,21 @@ async fn calls() -> Res<()> {
 
 async fn replay_all(exec: &Executor, input: Vec<u8>, options: ReplayOptions) -> Res<(usize, f64)> {
     let started = Instant::now();
-    let mut rx = replay::spawn(exec.clone(), Records::new(std::io::Cursor::new(input)), options);
+    let mut rx = replay::spawn(
+        exec.clone(),
+        Records::new(std::io::Cursor::new(input)),
+        options,
+    );
     let mut applied = 0;
     while let Some(d) = rx.recv().await {
         if d.outcome.status == Status::Applied {
             applied += 1;
         } else {
-            eprintln!("not applied: {} {:?}", d.record.location(), d.outcome.reason);
+            eprintln!(
+                "not applied: {} {:?}",
+                d.record.location(),
+                d.outcome.reason
+            );
         }
     }
     Ok((applied, started.elapsed().as_secs_f64()))
@@ -138,11 +180,27 @@ async fn speed(n: usize) -> Res<()> {
         let settings = settings_for(&mock);
         let exec = Executor::new(settings.client(0)?, settings);
         // Warm the caches (tags, fields) with messages outside the measured set.
-        replay_all(&exec, ndjson((0..10).map(|i| identify(1_000_000 + i))), ReplayOptions::default()).await?;
+        replay_all(
+            &exec,
+            ndjson((0..10).map(|i| identify(1_000_000 + i))),
+            ReplayOptions::default(),
+        )
+        .await?;
         let before = exec.calls_made();
-        let (applied, secs) = replay_all(&exec, ndjson((0..n).map(identify)), ReplayOptions { concurrency, bulk: false }).await?;
+        let (applied, secs) = replay_all(
+            &exec,
+            ndjson((0..n).map(identify)),
+            ReplayOptions {
+                concurrency,
+                bulk: false,
+            },
+        )
+        .await?;
         let calls = (exec.calls_made() - before) as f64 / applied.max(1) as f64;
-        println!("| {applied} | {concurrency} | {:.0} | {calls:.2} |", applied as f64 / secs);
+        println!(
+            "| {applied} | {concurrency} | {:.0} | {calls:.2} |",
+            applied as f64 / secs
+        );
     }
     Ok(())
 }
@@ -151,20 +209,35 @@ async fn limits(per_call: usize, bulk: usize) -> Res<()> {
     println!("| under AC's limits (5 req/s, bulk limits on) | identifies | wall time | identifies/s | AC calls |");
     println!("|---|---|---|---|---|");
     for (lane, n) in [("per call", per_call), ("--bulk", bulk)] {
-        let mock = MockServer::builder().rate_limit(5).bulk_import_limits(true).journal_size(16).start().await?;
+        let mock = MockServer::builder()
+            .rate_limit(5)
+            .bulk_import_limits(true)
+            .journal_size(16)
+            .start()
+            .await?;
         prepare_account(&mock).await?;
         let settings = settings_for(&mock);
         let exec = Executor::new(settings.client(5)?, settings);
-        let options = ReplayOptions { concurrency: 4, bulk: lane == "--bulk" };
+        let options = ReplayOptions {
+            concurrency: 4,
+            bulk: lane == "--bulk",
+        };
         let (applied, secs) = replay_all(&exec, ndjson((0..n).map(identify)), options).await?;
         assert_eq!(applied, n, "{lane}: every identify applied");
-        println!("| {lane} | {n} | {secs:.1} s | {:.2} | {} |", n as f64 / secs, exec.calls_made());
+        println!(
+            "| {lane} | {n} | {secs:.1} s | {:.2} | {} |",
+            n as f64 / secs,
+            exec.calls_made()
+        );
     }
     Ok(())
 }
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 #[tokio::main]
@@ -173,7 +246,11 @@ async fn main() -> Res<()> {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run a quick pass.
     let quick = !args.iter().any(|a| a == "--bench");
     let only = arg(&args, "--only").unwrap_or_else(|| "calls,speed,limits".into());
-    let num = |name: &str, default: usize| arg(&args, name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let num = |name: &str, default: usize| {
+        arg(&args, name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
     if only.contains("calls") {
         calls().await?;
     }
@@ -181,7 +258,11 @@ async fn main() -> Res<()> {
         speed(if quick { 50 } else { num("--identifies", 2000) }).await?;
     }
     if only.contains("limits") && !quick {
-        limits(num("--per-call-identifies", 60), num("--bulk-identifies", 10_000)).await?;
+        limits(
+            num("--per-call-identifies", 60),
+            num("--bulk-identifies", 10_000),
+        )
+        .await?;
     }
     Ok(())
 }

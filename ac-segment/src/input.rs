@@ -146,7 +146,10 @@ impl<R: BufRead> Records<R> {
     fn document(&mut self, line: usize, text: &str) {
         let line_of = |item: &RawValue| {
             let offset = item.get().as_ptr() as usize - text.as_ptr() as usize;
-            line + text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count()
+            line + text.as_bytes()[..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
         };
         if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) {
             for (i, item) in items.iter().enumerate() {
@@ -167,7 +170,12 @@ impl<R: BufRead> Records<R> {
     }
 
     /// One JSON text: a batch envelope (split into its items) or one message.
-    fn json_value(&mut self, line: usize, bytes: &[u8], line_of: Option<&dyn Fn(&RawValue) -> usize>) {
+    fn json_value(
+        &mut self,
+        line: usize,
+        bytes: &[u8],
+        line_of: Option<&dyn Fn(&RawValue) -> usize>,
+    ) {
         #[derive(Deserialize)]
         struct Envelope<'a> {
             #[serde(borrow)]
@@ -240,12 +248,15 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Vec<Record> {
-        Records::new(text.as_bytes()).collect::<io::Result<_>>().unwrap()
+        Records::new(text.as_bytes())
+            .collect::<io::Result<_>>()
+            .unwrap()
     }
 
     #[test]
     fn a_pretty_array_keeps_items_and_their_lines() {
-        let r = read("[\n  {\"type\":\"track\",\"event\":\"A\"},\n  {\"type\":\"page\"},\n  3\n]\n");
+        let r =
+            read("[\n  {\"type\":\"track\",\"event\":\"A\"},\n  {\"type\":\"page\"},\n  3\n]\n");
         assert_eq!(r.len(), 3);
         assert_eq!((r[0].line, r[0].item), (2, Some(1)));
         assert_eq!((r[2].line, r[2].item), (4, Some(3)));
@@ -276,11 +287,14 @@ mod tests {
     fn gzip_is_detected() {
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(b"{\"type\":\"track\",\"event\":\"A\"}\n").unwrap();
+        gz.write_all(b"{\"type\":\"track\",\"event\":\"A\"}\n")
+            .unwrap();
         let bytes = gz.finish().unwrap();
         let dir = std::env::temp_dir().join(format!("ac-segment-gz-{}", std::process::id()));
         std::fs::write(&dir, bytes).unwrap();
-        let r: Vec<_> = Records::new(open(&dir).unwrap()).collect::<io::Result<_>>().unwrap();
+        let r: Vec<_> = Records::new(open(&dir).unwrap())
+            .collect::<io::Result<_>>()
+            .unwrap();
         std::fs::remove_file(&dir).unwrap();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.is_ok());

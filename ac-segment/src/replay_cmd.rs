@@ -158,11 +158,21 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
-    let mut dead = match args.dead_letter.as_ref().map(|p| create(p, "--dead-letter")).transpose() {
+    let mut dead = match args
+        .dead_letter
+        .as_ref()
+        .map(|p| create(p, "--dead-letter"))
+        .transpose()
+    {
         Ok(d) => d,
         Err(e) => return usage(e),
     };
-    let mut log = match args.outcome_log.as_ref().map(|p| create(p, "--outcome-log")).transpose() {
+    let mut log = match args
+        .outcome_log
+        .as_ref()
+        .map(|p| create(p, "--outcome-log"))
+        .transpose()
+    {
         Ok(l) => l,
         Err(e) => return usage(e),
     };
@@ -179,7 +189,10 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
         progress.count(done.outcome.status, executor.calls_made(), started);
         if done.outcome.status == Status::Failed {
             if let Some(d) = dead.as_mut() {
-                if let Err(e) = d.write_all(&done.record.raw).and_then(|_| d.write_all(b"\n")) {
+                if let Err(e) = d
+                    .write_all(&done.record.raw)
+                    .and_then(|_| d.write_all(b"\n"))
+                {
                     write_error.get_or_insert(format!("writing --dead-letter: {e}"));
                 }
             }

@@ -204,9 +204,10 @@ impl Settings {
     /// (0 = no client-side limit). The token goes only to the API URL's host; the tracking
     /// host gets `actid` and the event key only.
     pub fn client(&self, rate_limit: u32) -> Result<Client, SettingsError> {
-        let url = self.api_url.as_deref().ok_or_else(|| {
-            SettingsError::new("api_url", "missing (--api-url or AC_API_URL)")
-        })?;
+        let url = self
+            .api_url
+            .as_deref()
+            .ok_or_else(|| SettingsError::new("api_url", "missing (--api-url or AC_API_URL)"))?;
         let token = self.api_token.as_ref().ok_or_else(|| {
             SettingsError::new("api_token", "missing (--api-token or AC_API_TOKEN)")
         })?;

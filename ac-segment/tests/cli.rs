@@ -70,7 +70,11 @@ impl FakeEnv {
             .env("AC_EVENT_KEY", &self.key)
             .env("AC_TRACKING_URL", &self.tracking)
             .env("AC_RATE_LIMIT", "0")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("binary starts");
@@ -110,7 +114,8 @@ async fn journal_len(mock: &MockServer) -> usize {
 
 const GOOD_1: &str = r#"{"type":"identify","userId":"u1","traits":{"email":"ada@example.com","name":"Ada Lovelace","tags":["vip"]}}"#;
 const MALFORMED: &str = r#"{"type":"identify","traits":{"email":"x@example.com"#;
-const GOOD_2: &str = r#"{"type":"track","event":"Signed Up","context":{"traits":{"email":"ada@example.com"}}}"#;
+const GOOD_2: &str =
+    r#"{"type":"track","event":"Signed Up","context":{"traits":{"email":"ada@example.com"}}}"#;
 const NO_EMAIL: &str = "{\"type\":\"track\",  \"event\":\"Signed Up\",\"userId\":\"not-an-email\"}";
 const NOT_UTF8: &[u8] = b"{\"type\":\"track\",\"event\":\"\xff\"}";
 const SKIPPED: &str = r#"{"type":"alias","previousId":"a","userId":"b"}"#;
@@ -120,7 +125,14 @@ async fn failures_are_dead_lettered_byte_for_byte_and_exit_1() {
     let mock = MockServer::start().await.expect("mock");
     let dir = Dir::new("dead");
     let mut input = Vec::new();
-    for line in [GOOD_1.as_bytes(), MALFORMED.as_bytes(), GOOD_2.as_bytes(), NO_EMAIL.as_bytes(), NOT_UTF8, SKIPPED.as_bytes()] {
+    for line in [
+        GOOD_1.as_bytes(),
+        MALFORMED.as_bytes(),
+        GOOD_2.as_bytes(),
+        NO_EMAIL.as_bytes(),
+        NOT_UTF8,
+        SKIPPED.as_bytes(),
+    ] {
         input.extend_from_slice(line);
         input.push(b'\n');
     }
@@ -156,21 +168,41 @@ async fn failures_are_dead_lettered_byte_for_byte_and_exit_1() {
     assert_eq!(got, expected);
 
     let log = std::fs::read_to_string(dir.path("log.ndjson")).expect("log");
-    let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
     assert_eq!(lines.len(), 6);
     let by_loc = |loc: &str| lines.iter().find(|l| l["location"] == loc).expect(loc);
     assert_eq!(by_loc("line 1")["outcome"], "applied");
     assert_eq!(by_loc("line 1")["type"], "identify");
-    assert!(by_loc("line 1")["calls"].as_array().is_some_and(|c| !c.is_empty()));
-    assert_eq!(by_loc("line 1")["message"]["traits"]["name"], "Ada Lovelace");
+    assert!(by_loc("line 1")["calls"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty()));
+    assert_eq!(
+        by_loc("line 1")["message"]["traits"]["name"],
+        "Ada Lovelace"
+    );
     assert_eq!(by_loc("line 2")["outcome"], "failed");
-    assert!(by_loc("line 2")["reason"].as_str().is_some_and(|r| r.starts_with("line 2: ")));
+    assert!(by_loc("line 2")["reason"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("line 2: ")));
     assert_eq!(by_loc("line 2")["message"], MALFORMED);
-    assert!(by_loc("line 4")["reason"].as_str().is_some_and(|r| r.contains("no email")));
+    assert!(by_loc("line 4")["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("no email")));
     assert_eq!(by_loc("line 4")["retryable"], false);
     assert_eq!(by_loc("line 6")["outcome"], "skipped");
     for l in &lines {
-        for key in ["at", "outcome", "type", "messageId", "reason", "calls", "message"] {
+        for key in [
+            "at",
+            "outcome",
+            "type",
+            "messageId",
+            "reason",
+            "calls",
+            "message",
+        ] {
             assert!(l.get(key).is_some(), "{key} missing in {l}");
         }
     }
@@ -203,7 +235,12 @@ async fn dry_run_prints_plans_and_contacts_nothing() {
     let mock = MockServer::start().await.expect("mock");
     let before = journal_len(&mock).await;
     let input = format!("{GOOD_1}\n{MALFORMED}\n{SKIPPED}\n");
-    let out = run(&mock, s(&["--dry-run", "--flavor", "segment", "-"]), Some(input.into_bytes())).await;
+    let out = run(
+        &mock,
+        s(&["--dry-run", "--flavor", "segment", "-"]),
+        Some(input.into_bytes()),
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
     let plans: Vec<Value> = text(&out.stdout)
         .lines()
@@ -213,7 +250,10 @@ async fn dry_run_prints_plans_and_contacts_nothing() {
     assert_eq!(plans[0]["plan"], "apply");
     assert_eq!(plans[0]["actions"][0]["action"], "sync_contact");
     assert_eq!(plans[0]["actions"][0]["first_name"], "Ada");
-    assert_eq!(plans[0]["actions"][1], serde_json::json!({"action":"add_tag","name":"vip"}));
+    assert_eq!(
+        plans[0]["actions"][1],
+        serde_json::json!({"action":"add_tag","name":"vip"})
+    );
     assert!(plans[1]["error"].is_string());
     assert_eq!(plans[2]["plan"], "skip");
     assert!(text(&out.stderr).contains("planned=1 skipped=1 failed=1 calls=0"));
@@ -229,19 +269,40 @@ async fn bad_usage_exits_2_with_the_reason() {
 
     let out = run(&mock, s(&["--flavor", "mixpanel", &file]), None).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("mixpanel"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("mixpanel"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = run(&mock, s(&["--no-such-flag", &file]), None).await;
     assert_eq!(out.status.code(), Some(2));
 
     let out = run(&mock, s(&[&p(&dir.path("missing.ndjson"))]), None).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("missing.ndjson"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("missing.ndjson"),
+        "{}",
+        text(&out.stderr)
+    );
 
-    std::fs::write(dir.path("settings.json"), "{\"apiKey\": 1, \"flavor\": \"nope\"}").expect("write");
-    let out = run(&mock, s(&["--settings", &p(&dir.path("settings.json")), &file]), None).await;
+    std::fs::write(
+        dir.path("settings.json"),
+        "{\"apiKey\": 1, \"flavor\": \"nope\"}",
+    )
+    .expect("write");
+    let out = run(
+        &mock,
+        s(&["--settings", &p(&dir.path("settings.json")), &file]),
+        None,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("flavor"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("flavor"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // No API URL at all.
     let out = tokio::task::spawn_blocking(move || {
@@ -255,18 +316,40 @@ async fn bad_usage_exits_2_with_the_reason() {
     .await
     .expect("join");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("api_url"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("api_url"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn help_explains_every_flag() {
-    let out = Command::new(BIN).args(["replay", "--help"]).output().expect("runs");
+    let out = Command::new(BIN)
+        .args(["replay", "--help"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
     for flag in [
-        "--api-url", "--api-token", "--actid", "--event-key", "--tracking-url", "--flavor",
-        "--settings", "--dry-run", "--dead-letter", "--concurrency", "--bulk", "--rate-limit",
-        "--outcome-log", "AC_API_URL", "AC_API_TOKEN", "AC_ACTID", "AC_EVENT_KEY", "AC_TRACKING_URL",
+        "--api-url",
+        "--api-token",
+        "--actid",
+        "--event-key",
+        "--tracking-url",
+        "--flavor",
+        "--settings",
+        "--dry-run",
+        "--dead-letter",
+        "--concurrency",
+        "--bulk",
+        "--rate-limit",
+        "--outcome-log",
+        "AC_API_URL",
+        "AC_API_TOKEN",
+        "AC_ACTID",
+        "AC_EVENT_KEY",
+        "AC_TRACKING_URL",
     ] {
         assert!(help.contains(flag), "{flag} is not in --help:\n{help}");
     }
@@ -286,7 +369,14 @@ async fn segment_settings_file_is_accepted() {
     let file = p(&dir.path("in.ndjson"));
     let out = tokio::task::spawn_blocking(move || {
         Command::new(BIN)
-            .args(["replay", "--rate-limit", "0", "--settings", &settings, &file])
+            .args([
+                "replay",
+                "--rate-limit",
+                "0",
+                "--settings",
+                &settings,
+                &file,
+            ])
             .env_remove("AC_API_URL")
             .env_remove("AC_API_TOKEN")
             .output()

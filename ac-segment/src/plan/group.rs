@@ -8,7 +8,11 @@ use crate::spec::Message;
 
 /// Plans a group: the person comes from `context.traits` (a group's own `traits` describe
 /// the company), the account from `traits.name` and `traits.website`.
-pub(super) fn plan(m: &Message, settings: &Settings, known: &Known<'_>) -> Result<Planned, PlanError> {
+pub(super) fn plan(
+    m: &Message,
+    settings: &Settings,
+    known: &Known<'_>,
+) -> Result<Planned, PlanError> {
     let person = Message {
         kind: m.kind.clone(),
         user_id: m.user_id.clone(),

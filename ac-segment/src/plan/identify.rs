@@ -35,24 +35,36 @@ const RESERVED: [&str; 17] = [
 const SPECIAL: [&str; 4] = ["tags", "tagsReset", "lists", "fieldInfo"];
 
 fn is_reserved(key: &str) -> bool {
-    RESERVED.iter().chain(SPECIAL.iter()).any(|r| loose_eq(r, key))
+    RESERVED
+        .iter()
+        .chain(SPECIAL.iter())
+        .any(|r| loose_eq(r, key))
 }
 
-/// True when planning this identify or group would look at custom fields, so the executor
+/// True when planning this identify would look at custom fields, so the executor
 /// loads the field catalog first (and not otherwise).
 pub fn wants_field_catalog(m: &Message, settings: &Settings) -> bool {
-    if !matches!(m.kind, MessageType::Identify | MessageType::Group) {
+    // Only identify maps custom fields (a group's traits describe the company).
+    if m.kind != MessageType::Identify {
         return false;
     }
     if settings.user_id_field.is_some() && m.user_id.is_some() {
         return true;
     }
     let flavor = settings.flavor;
-    m.merged_traits().iter().any(|(k, _)| match flavor {
-        Flavor::Rudderstack => loose_eq(k, "fieldInfo"),
-        Flavor::Segment => !is_reserved(k),
-        Flavor::Default => loose_eq(k, "fieldInfo") || !is_reserved(k),
-    })
+    m.merged_traits()
+        .iter()
+        .any(|(k, _)| is_field_candidate(flavor, k))
+}
+
+/// True when the flavour would look `key` up among the custom fields: a non-reserved
+/// top-level trait (`default`, `segment`) or `fieldInfo` (`default`, `rudderstack`).
+fn is_field_candidate(flavor: Flavor, key: &str) -> bool {
+    match flavor {
+        Flavor::Rudderstack => loose_eq(key, "fieldInfo"),
+        Flavor::Segment => !is_reserved(key),
+        Flavor::Default => loose_eq(key, "fieldInfo") || !is_reserved(key),
+    }
 }
 
 /// True when AC's bulk import can express all of this plan: a creating sync, tags added and
@@ -102,6 +114,35 @@ fn put(values: &mut Vec<ContactFieldValue>, fv: ContactFieldValue) {
     }
 }
 
+/// Reports the traits a flavour never reads as custom fields: top-level traits in
+/// `rudderstack` (only `fieldInfo` is read), `fieldInfo` in `segment`.
+fn flavour_ignored(flavor: Flavor, traits: &[(&str, &Value)], notes: &mut Vec<String>) {
+    match flavor {
+        Flavor::Rudderstack => {
+            let ignored: Vec<&str> = traits
+                .iter()
+                .filter(|(k, _)| !is_reserved(k))
+                .map(|(k, _)| *k)
+                .collect();
+            if !ignored.is_empty() {
+                notes.push(format!(
+                    "traits not read as custom fields in the rudderstack flavour (only `fieldInfo` is): {}",
+                    ignored.join(", ")
+                ));
+            }
+        }
+        Flavor::Segment => {
+            if traits.iter().any(|(k, _)| loose_eq(k, "fieldInfo")) {
+                notes.push(
+                    "trait `fieldInfo` is not read in the segment flavour (custom fields come from top-level traits)"
+                        .to_owned(),
+                );
+            }
+        }
+        Flavor::Default => {}
+    }
+}
+
 /// The contact's custom field values from top-level traits, `fieldInfo` and the `userId`
 /// field, per flavour. Unmatched traits become notes.
 fn field_values(
@@ -113,10 +154,11 @@ fn field_values(
     let flavor = settings.flavor;
     let mut out = Vec::new();
     let traits = m.merged_traits();
+    flavour_ignored(flavor, &traits, notes);
     let Some(catalog) = known.fields else {
         let candidates: Vec<&str> = traits
             .iter()
-            .filter(|(k, _)| !is_reserved(k) || loose_eq(k, "fieldInfo"))
+            .filter(|(k, _)| is_field_candidate(flavor, k))
             .map(|(k, _)| *k)
             .collect();
         if !candidates.is_empty() {
@@ -170,8 +212,7 @@ fn field_values(
     if let (Some(tag), Some(user_id)) = (&settings.user_id_field, &m.user_id) {
         match catalog.resolve(tag) {
             Some(field) => {
-                if let Some(fv) = encode(field, "userId", &Value::String(user_id.clone()))?
-                {
+                if let Some(fv) = encode(field, "userId", &Value::String(user_id.clone()))? {
                     put(&mut out, fv);
                 }
             }
@@ -190,22 +231,48 @@ fn field_values(
 }
 
 /// Plans an identify.
-pub(super) fn plan(m: &Message, settings: &Settings, known: &Known<'_>) -> Result<Planned, PlanError> {
+pub(super) fn plan(
+    m: &Message,
+    settings: &Settings,
+    known: &Known<'_>,
+) -> Result<Planned, PlanError> {
     let flavor = settings.flavor;
     let email = values::require_email(m, flavor)?;
     let mut notes = Vec::new();
     let mut actions = contact_actions(m, settings, known, &email, &mut notes)?;
 
-    let tags = values::tag_names(m, flavor)?;
-    if flavor != Flavor::Rudderstack && values::tags_reset(m) {
-        actions.push(Action::ResetTags);
+    let tags = match values::tag_names(m, flavor) {
+        Ok(tags) => tags,
+        // RudderStack skips the tag step for a `tags` that is not an array and still syncs
+        // the contact; here the skip is reported.
+        Err(PlanError::InvalidTrait { reason, .. }) if flavor == Flavor::Rudderstack => {
+            notes.push(format!("trait `tags` {reason}: no tags added"));
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    if values::tags_reset(m) {
+        if flavor == Flavor::Rudderstack {
+            notes.push(
+                "trait `tagsReset` is not read in the rudderstack flavour: the contact's tags are kept"
+                    .to_owned(),
+            );
+        } else {
+            actions.push(Action::ResetTags);
+        }
     }
-    actions.extend(tags.iter().map(|name| Action::AddTag { name: name.clone() }));
+    actions.extend(
+        tags.iter()
+            .map(|name| Action::AddTag { name: name.clone() }),
+    );
 
     if settings.audiences_as_tags
         && values::persona(m, "computation_class").as_deref() == Some("audience")
     {
-        if let Some(key) = values::persona(m, "computation_key") {
+        let key = values::persona(m, "computation_key")
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty());
+        if let Some(key) = key {
             match m.trait_value(&key).and_then(values::as_bool) {
                 Some(true) if !tags.contains(&key) => actions.push(Action::AddTag { name: key }),
                 Some(false) => actions.push(Action::RemoveTag { name: key }),
@@ -225,7 +292,9 @@ pub(super) fn plan(m: &Message, settings: &Settings, known: &Known<'_>) -> Resul
             (None, _) => notes.push(format!("list entry {entry} has no valid `id`: skipped")),
             (Some(id), None) => notes.push(format!(
                 "list {id}: status {} is not one of {} (flavour {flavor}): skipped",
-                status.map(Value::to_string).unwrap_or_else(|| "(missing)".into()),
+                status
+                    .map(Value::to_string)
+                    .unwrap_or_else(|| "(missing)".into()),
                 values::list_words(flavor)
             )),
         }

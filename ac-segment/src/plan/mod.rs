@@ -207,7 +207,11 @@ pub enum PlanError {
 
 /// Plans one message. `Ok(Planned::Skip)` for messages that need nothing (disabled,
 /// unsupported in the flavour, alias); `Err` for messages that cannot be mapped.
-pub fn plan(message: &Message, settings: &Settings, known: &Known<'_>) -> Result<Planned, PlanError> {
+pub fn plan(
+    message: &Message,
+    settings: &Settings,
+    known: &Known<'_>,
+) -> Result<Planned, PlanError> {
     if !message.enabled_for(DESTINATION_NAME) {
         return Ok(skip(
             "disabled for ActiveCampaign by the message's `integrations`",

@@ -14,15 +14,22 @@ fn domain_source(m: &Message) -> Option<(&'static str, &str)> {
         ("properties.domain", m.property_str("domain")),
         ("properties.url", m.property_str("url")),
         ("context.page.url", m.context_str("page", "url")),
-        ("properties.referring_domain", m.property_str("referring_domain")),
-        ("context.page.referring_domain", m.context_str("page", "referring_domain")),
+        (
+            "properties.referring_domain",
+            m.property_str("referring_domain"),
+        ),
+        (
+            "context.page.referring_domain",
+            m.context_str("page", "referring_domain"),
+        ),
     ]
     .into_iter()
     .find_map(|(k, v)| v.map(|v| (k, v)))
 }
 
 fn url(m: &Message) -> Option<&str> {
-    m.property_str("url").or_else(|| m.context_str("page", "url"))
+    m.property_str("url")
+        .or_else(|| m.context_str("page", "url"))
 }
 
 fn referrer(m: &Message) -> Option<String> {
@@ -34,6 +41,7 @@ fn referrer(m: &Message) -> Option<String> {
 /// Plans a page.
 pub(super) fn plan(m: &Message, flavor: Flavor) -> Result<Planned, PlanError> {
     let mut actions = Vec::new();
+    let mut notes = Vec::new();
     let mut email = None;
     match flavor {
         Flavor::Segment => {
@@ -60,10 +68,17 @@ pub(super) fn plan(m: &Message, flavor: Flavor) -> Result<Planned, PlanError> {
             let (key, value) = domain_source(m).ok_or(PlanError::MissingUrl {
                 looked_in: DOMAIN_SOURCES,
             })?;
-            actions.push(Action::WhitelistDomain {
-                domain: values::domain_of(key, value, true)?,
-            });
-            if let (Some(e), Some(u)) = (values::email(m, flavor), url(m)) {
+            let visit = values::email(m, flavor).zip(url(m));
+            match values::domain_of(key, value, true) {
+                Ok(domain) => actions.push(Action::WhitelistDomain { domain }),
+                // Segment records a visit whatever the URL looks like: a domain that cannot be
+                // whitelisted only fails the page when there is no visit to record either.
+                Err(e) if visit.is_some() => {
+                    notes.push(format!("{e}: no domain whitelisted"));
+                }
+                Err(e) => return Err(e),
+            }
+            if let Some((e, u)) = visit {
                 actions.push(Action::RecordVisit {
                     url: u.to_owned(),
                     referrer: referrer(m),
@@ -77,6 +92,6 @@ pub(super) fn plan(m: &Message, flavor: Flavor) -> Result<Planned, PlanError> {
         kind: m.kind.clone(),
         email,
         actions,
-        notes: Vec::new(),
+        notes,
     }))
 }

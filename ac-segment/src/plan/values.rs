@@ -236,7 +236,11 @@ pub fn domain_of(key: &'static str, value: &str, bare_ok: bool) -> Result<String
         Err(url::ParseError::RelativeUrlWithoutBase) if bare_ok => {
             url::Url::parse(&format!("https://{value}")).map_err(|e| invalid(e.to_string()))?
         }
-        Err(e) => return Err(invalid(format!("{e} (a full URL such as https://example.com is needed)"))),
+        Err(e) => {
+            return Err(invalid(format!(
+                "{e} (a full URL such as https://example.com is needed)"
+            )))
+        }
     };
     let host = parsed
         .host_str()
@@ -245,7 +249,19 @@ pub fn domain_of(key: &'static str, value: &str, bare_ok: bool) -> Result<String
     if bare_ok && !host.contains('.') && host != "localhost" {
         return Err(invalid("not a domain".to_owned()));
     }
-    Ok(host.replacen("www.", "", 1))
+    Ok(strip_www(host))
+}
+
+/// Removes the first `www.` label (`www.example.com`, `sub.www.example.com`), never `www.`
+/// inside a label: `awww.example.com` is another site.
+fn strip_www(host: &str) -> String {
+    let mut labels: Vec<&str> = host.split('.').collect();
+    if labels.len() > 2 {
+        if let Some(i) = labels.iter().position(|l| l.eq_ignore_ascii_case("www")) {
+            labels.remove(i);
+        }
+    }
+    labels.join(".")
 }
 
 /// A boolean trait (Engage audiences send `true` / `false`).
@@ -271,8 +287,10 @@ mod tests {
 
     #[test]
     fn email_lookup_order() {
-        let m = msg(json!({"type":"track","userId":"u@x.io","properties":{"email":"p@x.io"},
-            "context":{"traits":{"email":"c@x.io"}}}));
+        let m = msg(
+            json!({"type":"track","userId":"u@x.io","properties":{"email":"p@x.io"},
+            "context":{"traits":{"email":"c@x.io"}}}),
+        );
         assert_eq!(email(&m, Flavor::Default).as_deref(), Some("c@x.io"));
         let m = msg(json!({"type":"track","userId":"u@x.io"}));
         assert_eq!(email(&m, Flavor::Segment).as_deref(), Some("u@x.io"));
@@ -296,18 +314,46 @@ mod tests {
         let s = |w: &str, f| list_status(&json!(w), f);
         assert_eq!(s("active", Flavor::Segment), Some(ListState::Subscribed));
         assert_eq!(s("subscribe", Flavor::Segment), None);
-        assert_eq!(s("subscribe", Flavor::Rudderstack), Some(ListState::Subscribed));
+        assert_eq!(
+            s("subscribe", Flavor::Rudderstack),
+            Some(ListState::Subscribed)
+        );
         assert_eq!(s("active", Flavor::Rudderstack), None);
-        assert_eq!(list_status(&json!(2), Flavor::Default), Some(ListState::Unsubscribed));
+        assert_eq!(
+            list_status(&json!(2), Flavor::Default),
+            Some(ListState::Unsubscribed)
+        );
         assert_eq!(s("unsubscribexyz", Flavor::Default), None);
     }
 
     #[test]
     fn domains() {
-        assert_eq!(domain_of("u", "https://www.rudderlabs.com", false).unwrap(), "rudderlabs.com");
-        assert_eq!(domain_of("u", "http://sub.www.example.com/x", false).unwrap(), "sub.example.com");
+        assert_eq!(
+            domain_of("u", "https://www.rudderlabs.com", false).unwrap(),
+            "rudderlabs.com"
+        );
+        assert_eq!(
+            domain_of("u", "http://sub.www.example.com/x", false).unwrap(),
+            "sub.example.com"
+        );
         assert!(domain_of("u", "rudderlabs.com", false).is_err());
-        assert_eq!(domain_of("u", "rudderlabs.com", true).unwrap(), "rudderlabs.com");
+        assert_eq!(
+            domain_of("u", "rudderlabs.com", true).unwrap(),
+            "rudderlabs.com"
+        );
         assert!(domain_of("u", "url", true).is_err());
+        assert_eq!(
+            domain_of("u", "https://awww.example.com/", false).unwrap(),
+            "awww.example.com"
+        );
+        assert_eq!(
+            domain_of("u", "https://www.www.example.com", false).unwrap(),
+            "www.example.com"
+        );
+        assert_eq!(
+            domain_of("u", "https://WWW.Example.com", false).unwrap(),
+            "example.com"
+        );
+        assert_eq!(domain_of("u", "https://www.com", false).unwrap(), "www.com");
     }
 }

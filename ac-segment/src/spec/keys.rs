@@ -43,12 +43,15 @@ pub fn loose_key(s: &str) -> String {
 }
 
 /// Looks `key` up in `map`: the exact key first, then any key that [`loose_eq`] matches
-/// (the first one in the map's order).
+/// (the first one in the map's order). A `null` value counts as absent, so
+/// `{"email": null, "Email": "a@b.co"}` has the email `a@b.co`.
 pub fn get_loose<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if let Some(v) = map.get(key) {
+    if let Some(v) = map.get(key).filter(|v| !v.is_null()) {
         return Some(v);
     }
-    map.iter().find(|(k, _)| loose_eq(k, key)).map(|(_, v)| v)
+    map.iter()
+        .find(|(k, v)| !v.is_null() && loose_eq(k, key))
+        .map(|(_, v)| v)
 }
 
 /// The first of `keys` present in `map` (loosely) whose value is not `null`.
@@ -81,10 +84,17 @@ mod tests {
         assert_eq!(get_loose(m, "firstName"), Some(&json!("b")));
         // No exact key: the first loose match in the map's own iteration order (sorted keys
         // without serde_json's `preserve_order`, insertion order with it).
-        let first_in_map_order = m.iter().find(|(k, _)| loose_eq(k, "FIRSTNAME")).map(|(_, v)| v);
+        let first_in_map_order = m
+            .iter()
+            .find(|(k, _)| loose_eq(k, "FIRSTNAME"))
+            .map(|(_, v)| v);
         assert!(first_in_map_order.is_some());
         assert_eq!(get_loose(m, "FIRSTNAME"), first_in_map_order);
         assert_eq!(first_loose(m, &["email"]), Some(&json!("x@y.z")));
         assert_eq!(get_loose(m, "phone"), None);
+        // `null` is absent, exact or loose.
+        assert_eq!(get_loose(m, "email"), Some(&json!("x@y.z")));
+        let only_null = json!({"email": null, "E-mail": null});
+        assert_eq!(get_loose(only_null.as_object().unwrap(), "email"), None);
     }
 }

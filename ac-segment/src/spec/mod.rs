@@ -236,10 +236,14 @@ impl Message {
 
     /// A trait that is a non-empty string (after trimming), from either place.
     pub fn trait_str(&self, key: &str) -> Option<&str> {
-        self.trait_value(key)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        fn text(v: &Value) -> Option<&str> {
+            v.as_str().map(str::trim).filter(|s| !s.is_empty())
+        }
+        get_loose(&self.traits, key).and_then(text).or_else(|| {
+            self.context_traits()
+                .and_then(|t| get_loose(t, key))
+                .and_then(text)
+        })
     }
 
     /// `context.traits`, when it is an object.
@@ -512,8 +516,7 @@ mod tests {
 
     #[test]
     fn type_in_any_case_and_ids_of_any_shape() {
-        let m =
-            Message::from_slice(br#"{"type":" Track ","userId":7,"messageId":null}"#).unwrap();
+        let m = Message::from_slice(br#"{"type":" Track ","userId":7,"messageId":null}"#).unwrap();
         assert_eq!(m.kind, MessageType::Track);
         assert_eq!(m.user_id.as_deref(), Some("7"));
         assert_eq!(m.message_id, None);
