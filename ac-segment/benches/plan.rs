@@ -63,6 +63,25 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // Where the time goes: reading the message alone, and serde_json's own parse of the same
+    // bytes into a `Value` (the floor for any reader that keeps every key).
+    let mut g = c.benchmark_group("parse_only");
+    g.throughput(Throughput::Elements(1));
+    for (name, body) in [("identify", IDENTIFY), ("page", PAGE)] {
+        let bytes = body.as_bytes();
+        g.bench_function(format!("message/{name}"), |b| {
+            b.iter(|| black_box(Message::from_slice(black_box(bytes)).expect("parses")))
+        });
+        g.bench_function(format!("serde_json_value/{name}"), |b| {
+            b.iter(|| {
+                black_box(
+                    serde_json::from_slice::<serde_json::Value>(black_box(bytes)).expect("json"),
+                )
+            })
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, bench);

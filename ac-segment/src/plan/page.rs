@@ -8,23 +8,22 @@ use crate::spec::Message;
 const DOMAIN_SOURCES: &str = "properties.domain, properties.url, context.page.url, properties.referring_domain, context.page.referring_domain";
 const URL_SOURCES: &str = "properties.url, context.page.url";
 
-/// The first domain source present, with the key it came from.
-fn domain_source(m: &Message) -> Option<(&'static str, &str)> {
-    [
-        ("properties.domain", m.property_str("domain")),
-        ("properties.url", m.property_str("url")),
-        ("context.page.url", m.context_str("page", "url")),
-        (
-            "properties.referring_domain",
-            m.property_str("referring_domain"),
-        ),
-        (
-            "context.page.referring_domain",
-            m.context_str("page", "referring_domain"),
-        ),
-    ]
-    .into_iter()
-    .find_map(|(k, v)| v.map(|v| (k, v)))
+/// The first domain source present, with the key it came from (looked up in order, each
+/// only when the ones before it are absent).
+fn domain_source<'m>(m: &'m Message) -> Option<(&'static str, &'m str)> {
+    type Get<'a, 'm> = &'a dyn Fn() -> Option<&'m str>;
+    let sources: [(&'static str, Get<'_, 'm>); 5] = [
+        ("properties.domain", &|| m.property_str("domain")),
+        ("properties.url", &|| m.property_str("url")),
+        ("context.page.url", &|| m.context_str("page", "url")),
+        ("properties.referring_domain", &|| {
+            m.property_str("referring_domain")
+        }),
+        ("context.page.referring_domain", &|| {
+            m.context_str("page", "referring_domain")
+        }),
+    ];
+    sources.iter().find_map(|(k, get)| get().map(|v| (*k, v)))
 }
 
 fn url(m: &Message) -> Option<&str> {
