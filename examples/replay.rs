@@ -23,7 +23,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/segment.ndjson")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/data/segment.ndjson"
+            ))
+        });
     let target = common::connect().await?;
     println!("Replaying {} into {}", path.display(), target.describe());
 
@@ -49,7 +54,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             what,
             d.outcome.status.as_str(),
             d.outcome.calls.len(),
-            d.outcome.reason.map(|r| format!(": {r}")).unwrap_or_default()
+            d.outcome
+                .reason
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
         );
     }
     println!(

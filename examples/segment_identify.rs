@@ -48,7 +48,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         client
             .lists()
-            .create(&ListInput::new("Newsletter", "newsletter", "https://example.com", "You signed up on example.com"))
+            .create(&ListInput::new(
+                "Newsletter",
+                "newsletter",
+                "https://example.com",
+                "You signed up on example.com",
+            ))
             .await?;
     }
 
@@ -56,19 +61,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let message = Message::from_slice(IDENTIFY.as_bytes())?;
     let settings = Settings::new(); // the `default` flavour
     let catalog = FieldCatalog::fetch(client).await?;
-    let planned = plan(&message, &settings, &Known { fields: Some(&catalog) })?;
+    let planned = plan(
+        &message,
+        &settings,
+        &Known {
+            fields: Some(&catalog),
+        },
+    )?;
     println!("plan:\n{}", serde_json::to_string_pretty(&planned)?);
 
     // 2. Apply it: the executor loads what it needs once (tags, fields), then syncs the contact
     //    with its field values inline, adds the tags and sets the list status.
     let executor = Executor::new(client.clone(), settings);
     let cold = executor.apply(&message).await;
-    println!("\ncold: {:?} with {} AC calls:", cold.status, cold.calls.len());
+    println!(
+        "\ncold: {:?} with {} AC calls:",
+        cold.status,
+        cold.calls.len()
+    );
     for call in &cold.calls {
         println!("  {call}");
     }
     let warm = executor.apply(&message).await;
-    println!("warm: {:?} with {} AC calls:", warm.status, warm.calls.len());
+    println!(
+        "warm: {:?} with {} AC calls:",
+        warm.status,
+        warm.calls.len()
+    );
     for call in &warm.calls {
         println!("  {call}");
     }

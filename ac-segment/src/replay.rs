@@ -3,8 +3,13 @@
 //! import can express coalesced into batches that the same ordering respects.
 //!
 //! Ordering works by chaining: every job waits for the previous job that touches the same
-//! email. A bulk batch is one job over all of its emails, so a later track for an email in a
-//! pending batch waits until AC says the batch is completed, and then goes the normal way.
+//! email, and takes one of the `concurrency` slots only once that one has ended (a waiting job
+//! never holds a slot). A bulk batch is one job over all of its emails, so a later track for an
+//! email in a pending batch waits until AC says the batch is completed, and then goes the
+//! normal way; the batch keeps filling meanwhile. A second bulk identify for an email goes to a
+//! later batch, which waits for the first. A batch that ends up with one contact goes the
+//! per-call way (AC allows only 20 single-contact imports a minute). Each email's records are
+//! reported in input order.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -13,7 +18,7 @@ use std::sync::Arc;
 use ac_client::bulk_import::BulkContact;
 use ac_client::ListId;
 use futures_util::future::{join_all, FutureExt, Shared};
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::execute::{Executor, Prepared};
 use crate::input::Record;
@@ -59,28 +64,61 @@ pub fn ordering_key(m: &Message, flavor: Flavor) -> Option<String> {
             .and_then(|t| get_loose(t, "email"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
-            .or_else(|| values::email(&Message { traits: Default::default(), ..m.clone() }, flavor))
+            .or_else(|| {
+                values::email(
+                    &Message {
+                        traits: Default::default(),
+                        ..m.clone()
+                    },
+                    flavor,
+                )
+            })
     } else {
         values::email(m, flavor)
     };
     email.map(|e| e.trim().to_lowercase())
 }
 
+/// Batches open at once: a bulk identify for an email already in every open batch starts a new
+/// one, and beyond this many the oldest is sent first.
+const MAX_OPEN_BATCHES: usize = 4;
+
+/// How many single jobs may be spawned and not yet ended (most of them waiting for an earlier
+/// job of their email): this many, or `concurrency × 4` when that is more.
+const MIN_QUEUED: usize = 1024;
+
+/// What a single job does.
+enum Job {
+    /// Apply the message.
+    Apply(Box<Message>),
+    /// Report an outcome already known (a skip or a mapping failure found while planning).
+    Ended(Outcome),
+}
+
+/// A bulk identify waiting in a batch.
+struct Item {
+    record: Record,
+    message: Message,
+    contact: BulkContact,
+    notes: Vec<String>,
+}
+
 /// A batch being filled.
 struct OpenBatch {
-    items: Vec<(Record, BulkContact, Vec<String>)>,
-    keys: HashSet<String>,
+    /// Later batches have larger generations; an email's batches are in generation order.
+    generation: u64,
+    items: Vec<Item>,
     deps: Vec<Signal>,
     done: oneshot::Sender<()>,
     signal: Signal,
 }
 
 impl OpenBatch {
-    fn new() -> Self {
+    fn new(generation: u64) -> Self {
         let (done, rx) = oneshot::channel();
         OpenBatch {
+            generation,
             items: Vec::new(),
-            keys: HashSet::new(),
             deps: Vec::new(),
             done,
             signal: rx.shared(),
@@ -91,9 +129,17 @@ impl OpenBatch {
 struct Scheduler {
     executor: Executor,
     options: ReplayOptions,
+    /// Jobs running (a job takes one once what it waits for has ended).
     permits: Arc<Semaphore>,
+    /// Single jobs spawned and not ended: bounds the work read ahead.
+    queued: Arc<Semaphore>,
     chains: HashMap<String, Signal>,
-    open: Option<OpenBatch>,
+    /// For each email: the generation of the newest batch its last job is in or waits for.
+    /// Its next bulk identify goes to a later batch.
+    generations: HashMap<String, u64>,
+    /// Oldest first.
+    open: Vec<OpenBatch>,
+    next_generation: u64,
     /// Lists each email left during this run: subscribing again must go the per-call way
     /// (bulk import keeps an unsubscribed contact unsubscribed).
     left: HashMap<String, HashSet<ListId>>,
@@ -101,7 +147,8 @@ struct Scheduler {
 }
 
 /// Replays `records` (read on a thread of their own) and sends each finished record to the
-/// returned channel, in completion order. The channel closes when every record is done.
+/// returned channel, in completion order (each email's records in input order). The channel
+/// closes when every record is done.
 pub fn spawn<I>(executor: Executor, records: I, options: ReplayOptions) -> mpsc::Receiver<Done>
 where
     I: Iterator<Item = io::Result<Record>> + Send + 'static,
@@ -120,8 +167,13 @@ where
         executor,
         options,
         permits: Arc::new(Semaphore::new(concurrency)),
+        queued: Arc::new(Semaphore::new(
+            MIN_QUEUED.max(concurrency.saturating_mul(4)),
+        )),
         chains: HashMap::new(),
-        open: None,
+        generations: HashMap::new(),
+        open: Vec::new(),
+        next_generation: 0,
         left: HashMap::new(),
         out,
     };
@@ -138,12 +190,18 @@ where
                         message: Err(crate::spec::SpecError::Json(e.to_string())),
                     };
                     let f = Failure::new(FailureKind::Malformed, format!("reading the input: {e}"));
-                    let _ = s.out.send(Done { record, outcome: Outcome::failed(f, Vec::new()) }).await;
+                    let _ = s
+                        .out
+                        .send(Done {
+                            record,
+                            outcome: Outcome::failed(f, Vec::new()),
+                        })
+                        .await;
                     break;
                 }
             }
         }
-        s.flush().await;
+        s.flush_all();
     });
     rx
 }
@@ -153,8 +211,17 @@ impl Scheduler {
         let message = match &record.message {
             Ok(m) => m.clone(),
             Err(e) => {
-                let f = Failure::new(FailureKind::Malformed, format!("{}: {e}", record.location()));
-                let _ = self.out.send(Done { record, outcome: Outcome::failed(f, Vec::new()) }).await;
+                let f = Failure::new(
+                    FailureKind::Malformed,
+                    format!("{}: {e}", record.location()),
+                );
+                let _ = self
+                    .out
+                    .send(Done {
+                        record,
+                        outcome: Outcome::failed(f, Vec::new()),
+                    })
+                    .await;
                 return;
             }
         };
@@ -163,13 +230,20 @@ impl Scheduler {
         if self.options.bulk && message.kind == MessageType::Identify {
             match self.executor.prepare(&message).await {
                 Prepared::Done(outcome) if !outcome.is_retryable() => {
-                    let _ = self.out.send(Done { record, outcome }).await;
+                    // Reported in its email's turn, like any other record.
+                    self.single(key, record, Job::Ended(outcome)).await;
                     return;
                 }
                 Prepared::Run(plan) => {
                     if let (Some(key), Some(contact)) = (&key, self.bulk_candidate(&plan)) {
                         self.track_lists(key, &plan);
-                        self.add_to_batch(key.clone(), record, contact, plan.notes).await;
+                        let item = Item {
+                            record,
+                            message,
+                            contact,
+                            notes: plan.notes,
+                        };
+                        self.add_to_batch(key.clone(), item);
                         return;
                     }
                     if let Some(key) = &key {
@@ -179,7 +253,8 @@ impl Scheduler {
                 Prepared::Done(_) => {}
             }
         }
-        self.single(key, record, message).await;
+        self.single(key, record, Job::Apply(Box::new(message)))
+            .await;
     }
 
     fn bulk_candidate(&self, plan: &Plan) -> Option<BulkContact> {
@@ -207,10 +282,6 @@ impl Scheduler {
         }
     }
 
-    async fn permit(&self) -> Option<OwnedSemaphorePermit> {
-        self.permits.clone().acquire_owned().await.ok()
-    }
-
     /// Chains a job on `key`: returns what it must wait for and the sender it completes.
     fn chain(&mut self, key: &str) -> (Option<Signal>, oneshot::Sender<()>) {
         let (tx, rx) = oneshot::channel();
@@ -219,21 +290,29 @@ impl Scheduler {
         (prev, tx)
     }
 
-    /// Keeps the chain map bounded: finished entries are dropped.
+    /// Keeps the chain map bounded: finished entries are dropped (an email whose jobs have
+    /// all ended may join any batch).
     fn prune(&mut self) {
         if self.chains.len() > 4096 {
-            self.chains.retain(|_, s| s.clone().now_or_never().is_none());
+            self.chains
+                .retain(|_, s| s.clone().now_or_never().is_none());
+            let chains = &self.chains;
+            self.generations.retain(|k, _| chains.contains_key(k));
         }
     }
 
-    async fn single(&mut self, key: Option<String>, record: Record, message: Message) {
-        if let Some(k) = &key {
-            if self.open.as_ref().is_some_and(|b| b.keys.contains(k)) {
-                self.flush().await;
+    /// Spawns one record's job, chained on its email.
+    async fn single(&mut self, key: Option<String>, record: Record, job: Job) {
+        let queued = match self.queued.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                // The jobs queued may be waiting for open batches: send those, so they end.
+                self.flush_all();
+                match self.queued.clone().acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => return,
+                }
             }
-        }
-        let Some(permit) = self.permit().await else {
-            return;
         };
         let (prev, done) = match &key {
             Some(k) => {
@@ -244,59 +323,116 @@ impl Scheduler {
         };
         let executor = self.executor.clone();
         let out = self.out.clone();
+        let permits = self.permits.clone();
         tokio::spawn(async move {
             if let Some(p) = prev {
                 let _ = p.await;
             }
-            let outcome = executor.apply(&message).await;
+            let outcome = match job {
+                Job::Apply(message) => {
+                    let _permit = permits.acquire_owned().await.ok();
+                    executor.apply(&message).await
+                }
+                Job::Ended(outcome) => outcome,
+            };
+            // Reported before the email's next job may start, so its records end in order.
+            let _ = out.send(Done { record, outcome }).await;
             if let Some(d) = done {
                 let _ = d.send(());
             }
-            let _ = out.send(Done { record, outcome }).await;
-            drop(permit);
+            drop(queued);
         });
     }
 
-    async fn add_to_batch(&mut self, key: String, record: Record, contact: BulkContact, notes: Vec<String>) {
-        if self.open.as_ref().is_some_and(|b| b.keys.contains(&key)) {
-            self.flush().await;
-        }
-        let batch = self.open.get_or_insert_with(OpenBatch::new);
+    /// Puts a bulk identify in the first open batch after every batch its email's earlier
+    /// jobs are in or wait for, opening a batch when there is none.
+    fn add_to_batch(&mut self, key: String, item: Item) {
+        let after = self.generations.get(&key).copied();
+        let found = self
+            .open
+            .iter()
+            .position(|b| after.is_none_or(|g| b.generation > g));
+        let idx = match found {
+            Some(i) => i,
+            None => {
+                if self.open.len() >= MAX_OPEN_BATCHES {
+                    self.flush_at(0);
+                }
+                self.open.push(OpenBatch::new(self.next_generation));
+                self.next_generation += 1;
+                self.open.len() - 1
+            }
+        };
+        let size = self.executor.bulk_batch_size();
+        let batch = &mut self.open[idx];
         if let Some(prev) = self.chains.insert(key.clone(), batch.signal.clone()) {
             batch.deps.push(prev);
         }
-        batch.keys.insert(key);
-        batch.items.push((record, contact, notes));
-        if batch.items.len() >= self.executor.bulk_batch_size() {
-            self.flush().await;
+        self.generations.insert(key, batch.generation);
+        batch.items.push(item);
+        if batch.items.len() >= size {
+            self.flush_at(idx);
         }
         self.prune();
     }
 
-    /// Sends the open batch (if any) as one job.
-    async fn flush(&mut self) {
-        let Some(batch) = self.open.take() else {
+    /// Sends every open batch, oldest first.
+    fn flush_all(&mut self) {
+        while !self.open.is_empty() {
+            self.flush_at(0);
+        }
+    }
+
+    /// Sends the open batch at `idx` as one job: once its emails' earlier jobs have ended, it
+    /// is imported (or, with one contact, applied per call), its records are reported, and
+    /// then the emails' later jobs may start.
+    fn flush_at(&mut self, idx: usize) {
+        if idx >= self.open.len() {
             return;
-        };
-        let Some(permit) = self.permit().await else {
-            return;
-        };
+        }
+        let batch = self.open.remove(idx);
         let executor = self.executor.clone();
         let out = self.out.clone();
+        let permits = self.permits.clone();
         tokio::spawn(async move {
             join_all(batch.deps).await;
-            let (records, rest): (Vec<_>, Vec<_>) =
-                batch.items.into_iter().map(|(r, c, n)| (r, (c, n))).unzip();
-            let (contacts, notes): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
-            let outcomes = executor.import_bulk(contacts).await;
-            let _ = batch.done.send(());
-            for ((record, mut outcome), notes) in records.into_iter().zip(outcomes).zip(notes) {
-                if outcome.reason.is_none() && !notes.is_empty() {
-                    outcome.reason = Some(notes.join("; "));
-                }
-                let _ = out.send(Done { record, outcome }).await;
-            }
+            let permit = permits.acquire_owned().await.ok();
+            let ends = run_batch(&executor, batch.items).await;
             drop(permit);
+            for done in ends {
+                let _ = out.send(done).await;
+            }
+            let _ = batch.done.send(());
         });
     }
+}
+
+/// Imports a batch; a batch of one contact is applied per call instead (AC allows 20
+/// single-contact imports a minute, and the per-call way is no slower for one contact).
+async fn run_batch(executor: &Executor, mut items: Vec<Item>) -> Vec<Done> {
+    if items.len() == 1 {
+        if let Some(item) = items.pop() {
+            let outcome = executor.apply(&item.message).await;
+            return vec![Done {
+                record: item.record,
+                outcome,
+            }];
+        }
+    }
+    let mut contacts = Vec::with_capacity(items.len());
+    let mut rest = Vec::with_capacity(items.len());
+    for item in items {
+        contacts.push(item.contact);
+        rest.push((item.record, item.notes));
+    }
+    let outcomes = executor.import_bulk(contacts).await;
+    rest.into_iter()
+        .zip(outcomes)
+        .map(|((record, notes), mut outcome)| {
+            if outcome.reason.is_none() && !notes.is_empty() {
+                outcome.reason = Some(notes.join("; "));
+            }
+            Done { record, outcome }
+        })
+        .collect()
 }

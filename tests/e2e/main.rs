@@ -8,6 +8,7 @@ mod contacts;
 mod faults;
 mod fields;
 mod lists;
+mod segment;
 mod tags;
 mod tracking;
 mod webhooks;

@@ -20,6 +20,8 @@ pub struct BulkOptions {
     /// Multi-contact import requests per minute (AC allows 100; the lane keeps any 60 s window
     /// at or under this).
     pub per_minute: u32,
+    /// Single-contact import requests per minute (AC allows 20), paced the same way.
+    pub single_per_minute: u32,
     /// Contacts per request (at most AC's 250).
     pub batch_size: usize,
     /// How long to wait for a batch to complete before failing its contacts as unavailable.
@@ -30,6 +32,7 @@ impl Default for BulkOptions {
     fn default() -> Self {
         BulkOptions {
             per_minute: 100,
+            single_per_minute: 20,
             batch_size: MAX_CONTACTS,
             completion_timeout: Duration::from_secs(600),
         }
@@ -38,22 +41,31 @@ impl Default for BulkOptions {
 
 /// The lane's pacing state, shared by an executor's clones.
 pub(crate) struct BulkLane {
+    /// Requests holding several contacts.
     limiter: Arc<DefaultDirectRateLimiter>,
+    /// Requests holding one contact (AC counts them apart, with a lower limit).
+    single: Arc<DefaultDirectRateLimiter>,
     options: BulkOptions,
+}
+
+/// A limiter that keeps any 60 s window at or under `per_minute` requests.
+fn per_minute_limiter(per_minute: u32) -> Arc<DefaultDirectRateLimiter> {
+    // GCRA allows `burst + rate × 60 s` in any minute: keep that sum at the limit.
+    let per_minute = per_minute.max(2);
+    let burst = (per_minute / 10).max(1);
+    let rate = per_minute - burst;
+    let period = Duration::from_secs(60) / rate;
+    let quota = Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+    Arc::new(RateLimiter::direct(quota))
 }
 
 impl BulkLane {
     pub(crate) fn new(options: BulkOptions) -> Self {
-        // GCRA allows `burst + rate × 60 s` in any minute: keep that sum at the limit.
-        let per_minute = options.per_minute.max(2);
-        let burst = (per_minute / 10).max(1);
-        let rate = per_minute - burst;
-        let period = Duration::from_secs(60) / rate;
-        let quota = Quota::with_period(period)
-            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
         BulkLane {
-            limiter: Arc::new(RateLimiter::direct(quota)),
+            limiter: per_minute_limiter(options.per_minute),
+            single: per_minute_limiter(options.single_per_minute),
             options,
         }
     }
@@ -134,7 +146,12 @@ impl Executor {
                 break;
             }
             let body = BulkImport::new(pending.iter().map(|&i| contacts[i].clone()).collect());
-            self.inner.bulk.limiter.until_ready().await;
+            let limiter = if pending.len() == 1 {
+                &self.inner.bulk.single
+            } else {
+                &self.inner.bulk.limiter
+            };
+            limiter.until_ready().await;
             calls.push(format!(
                 "POST /api/3/import/bulk_import ({} contacts)",
                 pending.len()
@@ -147,7 +164,10 @@ impl Executor {
                 Err(e) if !e.contact_failures().is_empty() => {
                     let mut rejected = Vec::new();
                     for f in e.contact_failures() {
-                        if let Some(&pos) = f.contact.and_then(|i| pending.get(usize::try_from(i).ok()?)) {
+                        if let Some(&pos) = f
+                            .contact
+                            .and_then(|i| pending.get(usize::try_from(i).ok()?))
+                        {
                             results[pos] = Some(Failure::new(
                                 FailureKind::Rejected,
                                 format!("bulk import rejected the contact: {}", f.reason),
@@ -184,7 +204,10 @@ impl Executor {
             }
             return finish(results, calls.take());
         };
-        if let Err(f) = self.await_batch(&batch_id, &contacts, &pending, &mut results, &calls).await {
+        if let Err(f) = self
+            .await_batch(&batch_id, &contacts, &pending, &mut results, &calls)
+            .await
+        {
             for &p in &pending {
                 results[p].get_or_insert_with(|| f.clone());
             }
@@ -222,7 +245,12 @@ impl Executor {
                 }
                 Ok(_) => {}
                 Err(e) if e.is_retryable() || e.is_rate_limited() => {}
-                Err(e) => return Err(Failure::from_ac(&format!("reading bulk import batch {batch_id}"), &e)),
+                Err(e) => {
+                    return Err(Failure::from_ac(
+                        &format!("reading bulk import batch {batch_id}"),
+                        &e,
+                    ))
+                }
             }
             if started.elapsed() > self.inner.bulk.options.completion_timeout {
                 return Err(Failure::new(

@@ -106,8 +106,16 @@ mod tests {
     #[tokio::test]
     async fn a_failed_resolution_is_tried_again() {
         let cache: Named<u32> = Named::default();
-        assert_eq!(cache.get_or_resolve("a", || async { Err("down") }).await, Err("down"));
-        assert_eq!(cache.get_or_resolve("a", || async { Ok::<_, &str>(1) }).await, Ok(1));
+        assert_eq!(
+            cache.get_or_resolve("a", || async { Err("down") }).await,
+            Err("down")
+        );
+        assert_eq!(
+            cache
+                .get_or_resolve("a", || async { Ok::<_, &str>(1) })
+                .await,
+            Ok(1)
+        );
         assert_eq!(cache.peek("a"), Some(1));
         cache
             .ensure_loaded(|| async { Ok::<_, ()>(vec![("b".to_owned(), 2)]) })

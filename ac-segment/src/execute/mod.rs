@@ -73,7 +73,9 @@ impl<'a> Calls<'a> {
     }
 
     pub(crate) fn take(self) -> Vec<String> {
-        self.list.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.list
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -508,11 +510,19 @@ impl Executor {
                     false,
                     || async {
                         calls.push("GET /api/3/tags?search=");
-                        client.tags().find_by_name(name).await.map(|t| t.map(|t| t.id))
+                        client
+                            .tags()
+                            .find_by_name(name)
+                            .await
+                            .map(|t| t.map(|t| t.id))
                     },
                     || async {
                         calls.push("POST /api/3/tags");
-                        client.tags().create(&TagInput::new(name)).await.map(|t| t.id)
+                        client
+                            .tags()
+                            .create(&TagInput::new(name))
+                            .await
+                            .map(|t| t.id)
                     },
                 )
             })
@@ -533,7 +543,10 @@ impl Executor {
                 let names = list()
                     .await
                     .map_err(|e| Failure::from_ac("reading event names", &e))?;
-                Ok(names.into_iter().map(|n| (n.name.to_lowercase(), ())).collect())
+                Ok(names
+                    .into_iter()
+                    .map(|n| (n.name.to_lowercase(), ()))
+                    .collect())
             })
             .await?;
         events
@@ -659,10 +672,20 @@ impl Executor {
                             ac.account
                         )))
                     }
-                    None => return Err(Failure::from_ac(&format!("linking to account `{name}`"), &e)),
+                    None => {
+                        return Err(Failure::from_ac(
+                            &format!("linking to account `{name}`"),
+                            &e,
+                        ))
+                    }
                 }
             }
-            Err(e) => return Err(Failure::from_ac(&format!("linking to account `{name}`"), &e)),
+            Err(e) => {
+                return Err(Failure::from_ac(
+                    &format!("linking to account `{name}`"),
+                    &e,
+                ))
+            }
         };
         if linked {
             links
