@@ -201,3 +201,51 @@ async fn interleaved_identifies_and_tracks_apply_within_the_bulk_import_limits()
         assert_eq!(c.logs, [("Imported".to_owned(), format!("v{i}"))]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_bulk_import_rejects_fail_alone_and_the_rest_is_applied() {
+    let mock = MockServer::builder()
+        .journal_size(10_000)
+        .start()
+        .await
+        .expect("mock");
+    let fx = fixture(&mock).await;
+    // Items 3 and 7 name a list that does not exist: AC's bulk import rejects the whole
+    // request with their positions in `failureReasons`; the lane fails exactly those two and
+    // sends the rest again.
+    let messages: Vec<Value> = (0..10)
+        .map(|i| {
+            let mut m = identify(i, fx);
+            if i == 3 || i == 7 {
+                m["traits"]["lists"] = json!([{"id": 9999, "status": "active"}]);
+            }
+            m
+        })
+        .collect();
+    let done = replay_all(executor_for(&mock), &messages, options(true)).await;
+    for d in &done {
+        let line = d.record.line;
+        if line == 4 || line == 8 {
+            assert_eq!(d.outcome.status, ac_segment::Status::Failed, "line {line}");
+            let reason = d.outcome.reason.as_deref().unwrap_or("");
+            assert!(reason.contains("9999"), "line {line}: {reason}");
+            assert!(!d.outcome.is_retryable(), "line {line}");
+        } else {
+            assert_eq!(
+                d.outcome.status,
+                ac_segment::Status::Applied,
+                "line {line}: {:?}",
+                d.outcome.reason
+            );
+        }
+    }
+    let j = journal(&mock).await;
+    assert_eq!(
+        count(&j, "POST", "/api/3/import/bulk_import"),
+        2,
+        "rejected once, then sent without the two"
+    );
+    let state = read_state(&mock).await;
+    assert_eq!(state.contacts.len(), 8);
+    assert!(!state.contacts.contains_key(&email(3)) && !state.contacts.contains_key(&email(7)));
+}
