@@ -83,6 +83,9 @@ pub fn ordering_key(m: &Message, flavor: Flavor) -> Option<String> {
 /// one, and beyond this many the oldest is sent first.
 const MAX_OPEN_BATCHES: usize = 4;
 
+/// Batches sent and not yet reported: bounds how far the reader runs ahead of AC's pace.
+const BATCHES_IN_FLIGHT: usize = 4;
+
 /// How many single jobs may be spawned and not yet ended (most of them waiting for an earlier
 /// job of their email): this many, or `concurrency × 4` when that is more.
 const MIN_QUEUED: usize = 1024;
@@ -133,7 +136,11 @@ struct Scheduler {
     permits: Arc<Semaphore>,
     /// Single jobs spawned and not ended: bounds the work read ahead.
     queued: Arc<Semaphore>,
+    /// Batches sent and not ended: likewise.
+    batch_slots: Arc<Semaphore>,
     chains: HashMap<String, Signal>,
+    /// The chain map is pruned when it grows past this (doubling, so pruning stays linear).
+    prune_at: usize,
     /// For each email: the generation of the newest batch its last job is in or waits for.
     /// Its next bulk identify goes to a later batch.
     generations: HashMap<String, u64>,
@@ -170,7 +177,9 @@ where
         queued: Arc::new(Semaphore::new(
             MIN_QUEUED.max(concurrency.saturating_mul(4)),
         )),
+        batch_slots: Arc::new(Semaphore::new(BATCHES_IN_FLIGHT)),
         chains: HashMap::new(),
+        prune_at: 4096,
         generations: HashMap::new(),
         open: Vec::new(),
         next_generation: 0,
@@ -201,7 +210,7 @@ where
                 }
             }
         }
-        s.flush_all();
+        s.flush_all().await;
     });
     rx
 }
@@ -243,7 +252,7 @@ impl Scheduler {
                             contact,
                             notes: plan.notes,
                         };
-                        self.add_to_batch(key.clone(), item);
+                        self.add_to_batch(key.clone(), item).await;
                         return;
                     }
                     if let Some(key) = &key {
@@ -293,11 +302,12 @@ impl Scheduler {
     /// Keeps the chain map bounded: finished entries are dropped (an email whose jobs have
     /// all ended may join any batch).
     fn prune(&mut self) {
-        if self.chains.len() > 4096 {
+        if self.chains.len() > self.prune_at {
             self.chains
                 .retain(|_, s| s.clone().now_or_never().is_none());
             let chains = &self.chains;
             self.generations.retain(|k, _| chains.contains_key(k));
+            self.prune_at = (self.chains.len() * 2).max(4096);
         }
     }
 
@@ -307,7 +317,7 @@ impl Scheduler {
             Ok(p) => p,
             Err(_) => {
                 // The jobs queued may be waiting for open batches: send those, so they end.
-                self.flush_all();
+                self.flush_all().await;
                 match self.queued.clone().acquire_owned().await {
                     Ok(p) => p,
                     Err(_) => return,
@@ -346,7 +356,7 @@ impl Scheduler {
 
     /// Puts a bulk identify in the first open batch after every batch its email's earlier
     /// jobs are in or wait for, opening a batch when there is none.
-    fn add_to_batch(&mut self, key: String, item: Item) {
+    async fn add_to_batch(&mut self, key: String, item: Item) {
         let after = self.generations.get(&key).copied();
         let found = self
             .open
@@ -356,7 +366,7 @@ impl Scheduler {
             Some(i) => i,
             None => {
                 if self.open.len() >= MAX_OPEN_BATCHES {
-                    self.flush_at(0);
+                    self.flush_through(0).await;
                 }
                 self.open.push(OpenBatch::new(self.next_generation));
                 self.next_generation += 1;
@@ -371,25 +381,40 @@ impl Scheduler {
         self.generations.insert(key, batch.generation);
         batch.items.push(item);
         if batch.items.len() >= size {
-            self.flush_at(idx);
+            self.flush_through(idx).await;
         }
         self.prune();
     }
 
     /// Sends every open batch, oldest first.
-    fn flush_all(&mut self) {
-        while !self.open.is_empty() {
-            self.flush_at(0);
+    async fn flush_all(&mut self) {
+        if !self.open.is_empty() {
+            self.flush_through(self.open.len() - 1).await;
+        }
+    }
+
+    /// Sends the open batches up to `idx`, oldest first. Sending in age order is what keeps
+    /// the bounded batch slots from deadlocking: a sent batch only ever waits for jobs that do
+    /// not wait for a batch still open.
+    async fn flush_through(&mut self, idx: usize) {
+        for _ in 0..=idx.min(self.open.len().saturating_sub(1)) {
+            if self.open.is_empty() {
+                break;
+            }
+            self.flush_at(0).await;
         }
     }
 
     /// Sends the open batch at `idx` as one job: once its emails' earlier jobs have ended, it
     /// is imported (or, with one contact, applied per call), its records are reported, and
     /// then the emails' later jobs may start.
-    fn flush_at(&mut self, idx: usize) {
+    async fn flush_at(&mut self, idx: usize) {
         if idx >= self.open.len() {
             return;
         }
+        let Ok(slot) = self.batch_slots.clone().acquire_owned().await else {
+            return;
+        };
         let batch = self.open.remove(idx);
         let executor = self.executor.clone();
         let out = self.out.clone();
@@ -403,6 +428,7 @@ impl Scheduler {
                 let _ = out.send(done).await;
             }
             let _ = batch.done.send(());
+            drop(slot);
         });
     }
 }

@@ -249,3 +249,44 @@ async fn contacts_bulk_import_rejects_fail_alone_and_the_rest_is_applied() {
     assert_eq!(state.contacts.len(), 8);
     assert!(!state.contacts.contains_key(&email(3)) && !state.contacts.contains_key(&email(7)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_reads_only_a_bounded_distance_ahead_of_ac() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let mock = MockServer::builder()
+        .journal_size(1_000)
+        .start()
+        .await
+        .expect("mock");
+    let fx = fixture(&mock).await;
+    // Every bulk import hangs for a while: the replay must stop reading instead of queueing
+    // the whole file in memory.
+    super::add_fault(
+        &mock,
+        json!({"method":"POST","path":"/api/3/import/bulk_import","delay_ms":1500}),
+    )
+    .await;
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let counter = pulled.clone();
+    const N: usize = 50_000;
+    let records = (0..N).map(move |i| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let raw = identify(i, fx).to_string().into_bytes();
+        Ok(ac_segment::input::Record {
+            line: i + 1,
+            item: None,
+            message: ac_segment::spec::Message::from_slice(&raw),
+            raw,
+        })
+    });
+    let mut rx = ac_segment::replay::spawn(executor_for(&mock), records, options(true));
+    let first = rx.recv().await.expect("a first outcome");
+    assert_eq!(first.outcome.status, ac_segment::Status::Applied);
+    let read = pulled.load(Ordering::SeqCst);
+    // 1,024 records in the reader's channel, 4 batches open and 4 sent (250 each), 1,024
+    // single jobs: far from the 50,000 of the file.
+    assert!(read < 6_000, "{read} records read ahead");
+    drop(rx);
+}
