@@ -85,4 +85,43 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+criterion_main!(benches, floors);
+
+/// The floor for reading a page from bytes: a zero-copy skim that keeps `properties` and
+/// `context` as raw JSON, reads only `properties.url` and parses it as a URL. No planner that
+/// reads a page's URL from its bytes with serde_json can spend less.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Floor<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow)]
+    properties: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    context: &'a serde_json::value::RawValue,
+}
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Props<'a> {
+    url: Option<&'a str>,
+}
+
+fn floor(c: &mut Criterion) {
+    let bytes = PAGE.as_bytes();
+    c.bench_function("floor/skim_page", |b| {
+        b.iter(|| {
+            let f: Floor = serde_json::from_slice(black_box(bytes)).expect("x");
+            let p: Props = serde_json::from_str(f.properties.get()).expect("p");
+            black_box(
+                p.url
+                    .map(|u| url::Url::parse(u).expect("u").host_str().map(str::len)),
+            )
+        })
+    });
+    c.bench_function("floor/url_parse", |b| {
+        b.iter(|| {
+            black_box(url::Url::parse(black_box("https://www.rudderlabs.com/academy/")).expect("u"))
+        })
+    });
+}
+criterion_group!(floors, floor);

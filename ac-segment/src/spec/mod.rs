@@ -322,7 +322,6 @@ struct RawMessage {
     kind: Option<Value>,
     fields: Vec<(&'static str, Value)>,
     extra: Map<String, Value>,
-    error: Option<SpecError>,
 }
 
 const KNOWN: [&str; 13] = [
@@ -388,9 +387,6 @@ impl RawMessage {
     }
 
     fn finish(self) -> Result<Message, SpecError> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
         let kind = match self.kind {
             Some(Value::String(s)) if !s.trim().is_empty() => MessageType::parse(&s),
             Some(Value::Null) | None => return Err(SpecError::MissingType),
