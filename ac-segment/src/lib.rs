@@ -12,6 +12,9 @@
 //!   fields, event names, whitelisted domains, accounts and contact ids, and a
 //!   [bulk lane](execute::Executor::import_bulk) for backfills.
 //!
+//! The source direction starts in [`source`]: an AC webhook becomes a Segment `track` email
+//! event (Email Opened, Email Link Clicked, ...), with a stable `messageId`.
+//!
 //! [`replay`] drives a file of messages through them (the `ac-segment replay` binary), keeping
 //! each email's messages in order at any concurrency, and every message ends as an
 //! [`Outcome`]: applied, skipped or failed.
@@ -42,6 +45,7 @@ pub mod outcome;
 pub mod plan;
 pub mod replay;
 pub mod settings;
+pub mod source;
 pub mod spec;
 
 pub use outcome::{Failure, FailureKind, Outcome, Status};
