@@ -9,6 +9,7 @@ mod every_type;
 mod faults;
 mod order;
 mod race;
+mod secrets;
 mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
