@@ -40,6 +40,7 @@
 //! ```
 
 pub mod execute;
+pub mod export;
 pub mod input;
 pub mod outcome;
 pub mod plan;

@@ -1,9 +1,11 @@
 //! `ac-segment`: Segment-spec messages into ActiveCampaign.
 //!
-//! `ac-segment replay [OPTIONS] FILE` applies a file of messages (NDJSON, a JSON array or a
+//! `ac-segment export (--list ID | --tag NAME | --all)` writes AC contacts as identify
+//! messages. `ac-segment replay [OPTIONS] FILE` applies a file of messages (NDJSON, a JSON array or a
 //! batch envelope; gzip read transparently; `-` for standard input). Run
 //! `ac-segment replay --help` for every flag.
 
+mod export_cmd;
 mod replay_cmd;
 
 /// mimalloc instead of the system allocator: parsing a message allocates every key and string.
@@ -26,6 +28,8 @@ struct Cli {
 enum Command {
     /// Apply a file of Segment messages to an ActiveCampaign account.
     Replay(Box<replay_cmd::ReplayArgs>),
+    /// Export AC contacts (a list, a tag, or all) as Segment identify messages (NDJSON).
+    Export(Box<export_cmd::ExportArgs>),
 }
 
 fn main() -> ExitCode {
@@ -56,5 +60,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Replay(args) => runtime.block_on(replay_cmd::run(*args)),
+        Command::Export(args) => runtime.block_on(export_cmd::run(*args)),
     }
 }

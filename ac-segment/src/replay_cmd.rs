@@ -28,40 +28,12 @@ pub struct ReplayArgs {
     #[arg(value_name = "FILE")]
     file: PathBuf,
 
-    /// The account's API URL, e.g. https://ACCOUNT.api-us1.com (Settings → Developer).
-    #[arg(long, env = "AC_API_URL")]
-    api_url: Option<String>,
-
-    /// The API token (Settings → Developer). Sent only to the API URL's host.
-    #[arg(long, env = "AC_API_TOKEN", hide_env_values = true)]
-    api_token: Option<String>,
-
-    /// The tracking account id (Settings → Tracking → Event Tracking API), for track and
-    /// screen events and site visits.
-    #[arg(long, env = "AC_ACTID")]
-    actid: Option<String>,
-
-    /// The event key (Settings → Tracking → Event Tracking), for track and screen events.
-    #[arg(long, env = "AC_EVENT_KEY", hide_env_values = true)]
-    event_key: Option<String>,
-
-    /// The tracking host [default: https://trackcmp.net].
-    #[arg(long, env = "AC_TRACKING_URL")]
-    tracking_url: Option<String>,
+    #[command(flatten)]
+    ac: AcArgs,
 
     /// Whose rules to follow: default (the superset), segment or rudderstack.
     #[arg(long, env = "AC_SEGMENT_FLAVOR", value_parser = parse_flavor)]
     flavor: Option<Flavor>,
-
-    /// A settings file: Segment's destination settings JSON (`apiKey`, `apiSecret`),
-    /// RudderStack's (`apiUrl`, `apiKey`, `actid`, `eventKey`) or ac-segment's own keys.
-    /// Flags win over the file.
-    #[arg(long, value_name = "FILE")]
-    settings: Option<PathBuf>,
-
-    /// The perstag of a custom field that stores the Segment userId.
-    #[arg(long, env = "AC_USER_ID_FIELD")]
-    user_id_field: Option<String>,
 
     /// Engage audiences also add (true) or remove (false) a tag named after the audience.
     #[arg(long)]
@@ -93,23 +65,61 @@ pub struct ReplayArgs {
     /// batch and go the normal way.
     #[arg(long)]
     bulk: bool,
+}
+
+/// Where AC is and how to reach it: shared by every command.
+#[derive(Debug, Args)]
+pub struct AcArgs {
+    /// The account's API URL, e.g. https://ACCOUNT.api-us1.com (Settings → Developer).
+    #[arg(long, env = "AC_API_URL")]
+    api_url: Option<String>,
+
+    /// The API token (Settings → Developer). Sent only to the API URL's host.
+    #[arg(long, env = "AC_API_TOKEN", hide_env_values = true)]
+    api_token: Option<String>,
+
+    /// The tracking account id (Settings → Tracking → Event Tracking API), for track and
+    /// screen events and site visits.
+    #[arg(long, env = "AC_ACTID")]
+    actid: Option<String>,
+
+    /// The event key (Settings → Tracking → Event Tracking), for track and screen events.
+    #[arg(long, env = "AC_EVENT_KEY", hide_env_values = true)]
+    event_key: Option<String>,
+
+    /// The tracking host [default: https://trackcmp.net].
+    #[arg(long, env = "AC_TRACKING_URL")]
+    tracking_url: Option<String>,
+
+    /// A settings file: Segment's destination settings JSON (`apiKey`, `apiSecret`),
+    /// RudderStack's (`apiUrl`, `apiKey`, `actid`, `eventKey`) or ac-segment's own keys.
+    /// Flags win over the file.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+
+    /// The perstag of a custom field that stores the Segment userId.
+    #[arg(long, env = "AC_USER_ID_FIELD")]
+    user_id_field: Option<String>,
 
     /// Requests per second to the AC API (AC allows 5 per account); 0 = no limit, for a mock.
     #[arg(long, env = "AC_RATE_LIMIT", default_value_t = 5)]
-    rate_limit: u32,
+    pub rate_limit: u32,
 }
 
 fn parse_flavor(s: &str) -> Result<Flavor, String> {
     s.parse().map_err(|e: ac_segment::SettingsError| e.message)
 }
 
-fn usage(message: impl std::fmt::Display) -> ExitCode {
+/// Prints a usage error and gives exit status 2.
+pub fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("ac-segment replay: {message}");
     ExitCode::from(2)
 }
 
-impl ReplayArgs {
-    fn settings(&self) -> Result<Settings, String> {
+impl AcArgs {
+    /// The settings from the file (if any) with the flags over it; `flavor` and the flags
+    /// only replay has are applied by the caller.
+    pub fn settings(&self) -> Result<Settings, String> {
         let file = match &self.settings {
             Some(path) => {
                 let bytes = std::fs::read(path)
@@ -125,12 +135,24 @@ impl ReplayArgs {
             actid: self.actid.clone(),
             event_key: self.event_key.clone().map(SecretString::from),
             tracking_url: self.tracking_url.clone(),
-            flavor: self.flavor.unwrap_or(file.flavor),
+            flavor: file.flavor,
             user_id_field: self.user_id_field.clone(),
-            audiences_as_tags: self.audiences_as_tags || file.audiences_as_tags,
-            exclude_automations: self.exclude_automations || file.exclude_automations,
+            audiences_as_tags: file.audiences_as_tags,
+            exclude_automations: file.exclude_automations,
         };
         Ok(flags.or(file))
+    }
+}
+
+impl ReplayArgs {
+    fn settings(&self) -> Result<Settings, String> {
+        let mut s = self.ac.settings()?;
+        if let Some(f) = self.flavor {
+            s.flavor = f;
+        }
+        s.audiences_as_tags |= self.audiences_as_tags;
+        s.exclude_automations |= self.exclude_automations;
+        Ok(s)
     }
 }
 
@@ -154,7 +176,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     if args.dry_run {
         return dry_run(records, &settings);
     }
-    let client = match settings.client(args.rate_limit) {
+    let client = match settings.client(args.ac.rate_limit) {
         Ok(c) => c,
         Err(e) => return usage(e),
     };

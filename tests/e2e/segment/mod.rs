@@ -6,6 +6,7 @@ mod ambiguous;
 mod bulk;
 mod calls;
 mod every_type;
+mod export;
 mod faults;
 mod order;
 mod race;
