@@ -260,7 +260,8 @@ impl Executor {
         }
     }
 
-    /// Runs a plan once. `Ok(Some(reason))` when it turned out there was nothing to do.
+    /// Runs a plan once (no message retries): applied, skipped when it turned out there was
+    /// nothing to do (an update-only identify for a missing contact), or failed.
     pub async fn run(&self, plan: &Plan) -> Outcome {
         let calls = Calls::new(&self.inner.calls);
         let result = self.run_with(plan, &calls).await;
@@ -362,7 +363,7 @@ impl Executor {
                             .await
                             .map_err(|e| Failure::from_ac(&format!("removing tag `{name}`"), &e))?;
                         if removed {
-                            calls.push("DELETE /api/3/contactTags/{id}");
+                            calls.push(format!("DELETE /api/3/contactTags (tag {tag})"));
                         }
                     }
                 }
