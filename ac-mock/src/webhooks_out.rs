@@ -595,7 +595,7 @@ fn money(cents: u64) -> String {
     let units = (cents / 100).to_string();
     let mut grouped = String::with_capacity(units.len() + units.len() / 3 + 3);
     for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -606,7 +606,7 @@ fn money(cents: u64) -> String {
 /// Cents as the unformatted `value_raw`: whole units (`1044055`), with two decimals only when
 /// there are cents (`10.50`).
 fn money_raw(cents: u64) -> String {
-    if cents % 100 == 0 {
+    if cents.is_multiple_of(100) {
         (cents / 100).to_string()
     } else {
         format!("{}.{:02}", cents / 100, cents % 100)

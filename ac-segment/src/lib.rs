@@ -48,6 +48,7 @@ pub mod replay;
 pub mod settings;
 pub mod source;
 pub mod spec;
+pub mod store;
 
 pub use outcome::{Failure, FailureKind, Outcome, Status};
 pub use settings::{Flavor, Settings, SettingsError};

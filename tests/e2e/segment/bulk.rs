@@ -16,12 +16,16 @@ fn email(i: usize) -> String {
 }
 
 fn identify(i: usize, fx: Fixture) -> Value {
-    let list = if i % 3 == 0 {
+    let list = if i.is_multiple_of(3) {
         fx.updates
     } else {
         fx.newsletter
     };
-    let status = if i % 4 == 0 { "unsubscribed" } else { "active" };
+    let status = if i.is_multiple_of(4) {
+        "unsubscribed"
+    } else {
+        "active"
+    };
     json!({"type":"identify","userId":format!("u{i}"),"traits":{
         "email":email(i),"firstName":format!("Bulk{i}"),"lastName":"Person",
         "tags":[TAGS[i % 5], TAGS[(i + 2) % 5]],

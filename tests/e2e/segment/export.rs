@@ -10,15 +10,15 @@ use super::{assert_all_applied, executor_for, fixture, read_state, replay_all, F
 
 fn identify(i: usize, fx: Fixture) -> Value {
     let mut lists = vec![
-        json!({"id": fx.newsletter, "status": if i % 3 == 0 { "unsubscribed" } else { "active" }}),
+        json!({"id": fx.newsletter, "status": if i.is_multiple_of(3) { "unsubscribed" } else { "active" }}),
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         lists.push(json!({"id": fx.updates, "status": "active"}));
     }
     json!({"type":"identify","userId":format!("u{i}"),"traits":{
         "email":format!("export{i}@example.com"),"firstName":format!("Ex{i}"),"lastName":"Port",
         "phone": format!("+1555000{i:03}"),
-        "tags": if i % 2 == 0 { json!(["alpha","beta"]) } else { json!(["beta"]) },
+        "tags": if i.is_multiple_of(2) { json!(["alpha","beta"]) } else { json!(["beta"]) },
         "lists": lists,
         "shirtSize": "M", "interests": ["rust", "chess"], "renewalDate": "2030-12-31", "plan": "pro"}})
 }

@@ -15,7 +15,7 @@ fn email(i: usize) -> String {
 
 /// Email `i` gets subscribe, unsubscribe and (for even `i`) subscribe again.
 fn steps(i: usize) -> &'static [&'static str] {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         &["active", "unsubscribed", "active"]
     } else {
         &["active", "unsubscribed"]
