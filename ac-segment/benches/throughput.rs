@@ -23,6 +23,10 @@ use ac_segment::spec::Message;
 use ac_segment::{Settings, Status};
 use serde_json::{json, Value};
 
+/// mimalloc, as both the `ac-segment` and the `ac-mock` binaries use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn identify(i: usize) -> Value {
