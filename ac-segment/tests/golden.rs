@@ -1,5 +1,5 @@
 //! Golden plans: every example of Segment's and RudderStack's ActiveCampaign destination docs
-//! (`/work/shared/seeds/000_*.txt`, `001_*.txt`), written as the message an SDK sends, planned
+//! (the team's seed documents 000 and 001), written as the message an SDK sends, planned
 //! under each flavour and compared with the exact plan MAPPING.md asks for. Then the rules
 //! around them: the `integrations` switch, ids, types, pages, dates, tags, lists, audiences,
 //! `user_id_field`, the missing-email errors and the settings shapes.
