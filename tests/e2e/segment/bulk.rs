@@ -6,7 +6,8 @@ use ac_segment::replay::{Done, ReplayOptions};
 use serde_json::{json, Value};
 
 use super::{
-    assert_all_applied, count, executor_for, fixture, journal, read_state, replay_all, Fixture,
+    assert_all_applied, count, executor_for, fixture, journal, mock_with_fixture, read_state,
+    replay_all, Fixture,
 };
 
 const TAGS: [&str; 5] = ["alpha", "bravo", "charlie", "delta", "echo"];
@@ -113,12 +114,7 @@ fn positions(done: &[Done]) -> Vec<usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_track_after_its_identify_waits_for_the_batch() {
     const N: usize = 40;
-    let mock = MockServer::builder()
-        .journal_size(10_000)
-        .start()
-        .await
-        .expect("mock");
-    let fx = fixture(&mock).await;
+    let (mock, fx) = mock_with_fixture().await;
     // Identifies for everyone, with the track of email 5 right after its identify.
     let mut messages = Vec::new();
     for i in 0..N {
@@ -208,12 +204,7 @@ async fn interleaved_identifies_and_tracks_apply_within_the_bulk_import_limits()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contacts_bulk_import_rejects_fail_alone_and_the_rest_is_applied() {
-    let mock = MockServer::builder()
-        .journal_size(10_000)
-        .start()
-        .await
-        .expect("mock");
-    let fx = fixture(&mock).await;
+    let (mock, fx) = mock_with_fixture().await;
     // Items 3 and 7 name a list that does not exist: AC's bulk import rejects the whole
     // request with their positions in `failureReasons`; the lane fails exactly those two and
     // sends the rest again.

@@ -1,11 +1,10 @@
 //! Calls per message with warm caches (MAPPING.md's table), counted twice: by the outcome and
 //! by the mock's request journal.
 
-use ac_mock::MockServer;
 use ac_segment::Status;
 use serde_json::{json, Value};
 
-use super::{clear_journal, count, executor_for, fixture, journal, message, Fixture};
+use super::{clear_journal, count, executor_for, journal, message, mock_with_fixture, Fixture};
 
 fn identify(email: &str, fx: Fixture) -> Value {
     json!({"type":"identify","traits":{"email":email,"firstName":"Warm","lastName":"Cache",
@@ -36,12 +35,7 @@ type Warm = (Value, usize, &'static [(&'static str, &'static str, usize)]);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warm_messages_cost_what_the_mapping_table_says() {
-    let mock = MockServer::builder()
-        .journal_size(10_000)
-        .start()
-        .await
-        .expect("mock");
-    let fx = fixture(&mock).await;
+    let (mock, fx) = mock_with_fixture().await;
     let executor = executor_for(&mock);
 
     // Cold: fills the caches (fields, tags, event names, the domain, the account).

@@ -207,6 +207,17 @@ pub struct Fixture {
     pub updates: u64,
 }
 
+/// A fresh mock whose journal holds 10,000 requests, with the [`fixture`] in it.
+pub async fn mock_with_fixture() -> (MockServer, Fixture) {
+    let mock = MockServer::builder()
+        .journal_size(10_000)
+        .start()
+        .await
+        .expect("mock");
+    let fx = fixture(&mock).await;
+    (mock, fx)
+}
+
 /// Creates the fields (`Shirt Size` text, `Interests` listbox, `Renewal Date` date,
 /// `Plan` dropdown) and two lists in `mock`.
 pub async fn fixture(mock: &MockServer) -> Fixture {

@@ -1,11 +1,12 @@
 //! Per-email order at high concurrency: subscribe, unsubscribe, subscribe again (or stop after
 //! the unsubscribe) ends in the status of each email's last message, per call and in bulk.
 
-use ac_mock::MockServer;
 use ac_segment::replay::ReplayOptions;
 use serde_json::{json, Value};
 
-use super::{assert_all_applied, count, executor_for, fixture, journal, read_state, replay_all};
+use super::{
+    assert_all_applied, count, executor_for, journal, mock_with_fixture, read_state, replay_all,
+};
 
 const EMAILS: usize = 60;
 
@@ -47,12 +48,7 @@ fn messages(list: u64, grouped: bool) -> Vec<Value> {
 }
 
 async fn last_message_wins(bulk: bool, grouped: bool) {
-    let mock = MockServer::builder()
-        .journal_size(10_000)
-        .start()
-        .await
-        .expect("mock");
-    let fx = fixture(&mock).await;
+    let (mock, fx) = mock_with_fixture().await;
     let input = messages(fx.newsletter, grouped);
     let done = replay_all(
         executor_for(&mock),
