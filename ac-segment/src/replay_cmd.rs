@@ -275,10 +275,27 @@ enum Received<'a> {
 }
 
 fn write_outcome(w: &mut impl Write, record: &Record, outcome: &Outcome) -> io::Result<()> {
-    let m = record.message.as_ref().ok();
-    let message = match serde_json::from_slice::<&RawValue>(&record.raw) {
+    write_outcome_line(
+        w,
+        &record.raw,
+        record.message.as_ref().ok(),
+        record.location(),
+        outcome,
+    )
+}
+
+/// Writes one outcome-log line (shared by `replay` and `serve`): `raw` is the message as
+/// received, embedded as JSON when it is JSON.
+pub fn write_outcome_line(
+    w: &mut impl Write,
+    raw: &[u8],
+    m: Option<&ac_segment::spec::Message>,
+    location: String,
+    outcome: &Outcome,
+) -> io::Result<()> {
+    let message = match serde_json::from_slice::<&RawValue>(raw) {
         Ok(r) => Received::Json(r),
-        Err(_) => Received::Text(String::from_utf8_lossy(&record.raw)),
+        Err(_) => Received::Text(String::from_utf8_lossy(raw)),
     };
     let line = LogLine {
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -288,7 +305,7 @@ fn write_outcome(w: &mut impl Write, record: &Record, outcome: &Outcome) -> io::
         reason: outcome.reason.as_deref(),
         retryable: outcome.failure.as_ref().map(|f| f.retryable),
         calls: &outcome.calls,
-        location: record.location(),
+        location,
         message,
     };
     serde_json::to_writer(&mut *w, &line)?;

@@ -116,11 +116,35 @@ pub struct Entry {
     pub bytes: Vec<u8>,
 }
 
+/// Where a dead letter came from, and where [`Store::retry_dead`] puts it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// An accepted Segment message that could not be applied to AC.
+    #[default]
+    Queue,
+    /// A converted event that the sink refused.
+    Outbox,
+}
+
+impl Origin {
+    /// `queue` or `outbox`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Queue => "queue",
+            Origin::Outbox => "outbox",
+        }
+    }
+}
+
 /// A dead letter: the entry as it was accepted, and why it failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetter {
     /// Its id (the sequence number it had).
     pub id: u64,
+    /// The queue it failed in.
+    #[serde(default)]
+    pub from: Origin,
     /// Why it failed.
     pub reason: String,
     /// When it was dead-lettered (seconds since the epoch).
@@ -143,8 +167,10 @@ mod bytes_as_text {
 }
 
 /// What [`Store::enqueue`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EnqueueReport {
+    /// The positions (in the call's slice) of the messages that were duplicates.
+    pub duplicate_at: Vec<usize>,
     /// Stored.
     pub accepted: usize,
     /// Not stored: their `messageId` was seen within the dedupe window (acknowledged all the
@@ -253,11 +279,12 @@ impl Store {
             let mut dedupe = txn.open_table(DEDUPE)?;
             let mut fresh: Vec<&[u8]> = Vec::with_capacity(messages.len());
             let mut report = EnqueueReport::default();
-            for (id, bytes) in messages {
+            for (i, (id, bytes)) in messages.iter().enumerate() {
                 if let Some(id) = id.filter(|i| !i.is_empty()) {
                     let seen = dedupe.get(id)?.map(|v| v.value());
                     if seen.is_some_and(|at| now.saturating_sub(at) < window) {
                         report.duplicates += 1;
+                        report.duplicate_at.push(i);
                         continue;
                     }
                     dedupe.insert(id, now)?;
@@ -285,15 +312,30 @@ impl Store {
         self.read_entries(QUEUE, limit)
     }
 
+    /// The queued messages after `seq` (oldest first), at most `limit`: how a reader that
+    /// keeps what it has read in memory reads on.
+    pub fn peek_after(&self, seq: u64, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        self.read_range(QUEUE, seq.saturating_add(1), limit)
+    }
+
     fn read_entries(
         &self,
         def: TableDefinition<u64, &[u8]>,
         limit: usize,
     ) -> Result<Vec<Entry>, StoreError> {
+        self.read_range(def, 0, limit)
+    }
+
+    fn read_range(
+        &self,
+        def: TableDefinition<u64, &[u8]>,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(def).map_err(|e| self.db_err(e))?;
         let mut out = Vec::new();
-        for row in table.iter().map_err(|e| self.db_err(e))?.take(limit) {
+        for row in table.range(from..).map_err(|e| self.db_err(e))?.take(limit) {
             let (k, v) = row.map_err(|e| self.db_err(e))?;
             out.push(Entry {
                 seq: k.value(),
@@ -316,14 +358,28 @@ impl Store {
 
     /// Moves a queued message to the dead letters, with the reason, in one transaction.
     pub fn dead_letter(&self, seq: u64, reason: &str) -> Result<(), StoreError> {
+        self.move_to_dead(Origin::Queue, seq, reason)
+    }
+
+    /// Moves an outbox event the sink refused to the dead letters, in one transaction.
+    pub fn dead_letter_outbox(&self, seq: u64, reason: &str) -> Result<(), StoreError> {
+        self.move_to_dead(Origin::Outbox, seq, reason)
+    }
+
+    fn move_to_dead(&self, from: Origin, seq: u64, reason: &str) -> Result<(), StoreError> {
         let at = now_secs();
+        let table = match from {
+            Origin::Queue => QUEUE,
+            Origin::Outbox => OUTBOX,
+        };
         let moved = self.write(|txn| {
-            let mut queue = txn.open_table(QUEUE)?;
+            let mut queue = txn.open_table(table)?;
             let Some(bytes) = queue.remove(seq)?.map(|v| v.value().to_vec()) else {
                 return Ok(false);
             };
             let letter = DeadLetter {
                 id: seq,
+                from,
                 reason: reason.to_owned(),
                 at,
                 bytes,
@@ -336,7 +392,7 @@ impl Store {
         if moved {
             Ok(())
         } else {
-            Err(StoreError::Decode(format!("no queued message {seq}")))
+            Err(StoreError::Decode(format!("no {} entry {seq}", from.as_str())))
         }
     }
 
@@ -350,27 +406,40 @@ impl Store {
             .collect()
     }
 
-    /// Puts dead letters back at the end of the queue (all of them when `ids` is empty);
-    /// returns how many.
+    /// Puts dead letters back at the end of the queue or outbox they failed in (all of them
+    /// when `ids` is empty), in one transaction; returns how many.
     pub fn retry_dead(&self, ids: &[u64]) -> Result<usize, StoreError> {
         let letters: Vec<DeadLetter> = self
             .dead_letters()?
             .into_iter()
             .filter(|d| ids.is_empty() || ids.contains(&d.id))
             .collect();
-        let limit = self.limits.max_queue;
+        let limits = self.limits;
         self.write(|txn| {
             let mut queue = txn.open_table(QUEUE)?;
-            if queue.len()? + letters.len() as u64 > limit {
+            let mut outbox = txn.open_table(OUTBOX)?;
+            let to_queue = letters.iter().filter(|d| d.from == Origin::Queue).count() as u64;
+            let to_outbox = letters.len() as u64 - to_queue;
+            if queue.len()? + to_queue > limits.max_queue {
                 return Err(Abort::Refuse(StoreError::Full {
                     what: "queue",
-                    limit,
+                    limit: limits.max_queue,
+                }));
+            }
+            if outbox.len()? + to_outbox > limits.max_outbox {
+                return Err(Abort::Refuse(StoreError::Full {
+                    what: "outbox",
+                    limit: limits.max_outbox,
                 }));
             }
             let first = Self::next_seq(txn, letters.len() as u64)?;
             let mut dead = txn.open_table(DEAD)?;
             for (i, d) in letters.iter().enumerate() {
-                queue.insert(first + i as u64, d.bytes.as_slice())?;
+                let seq = first + i as u64;
+                match d.from {
+                    Origin::Queue => queue.insert(seq, d.bytes.as_slice())?,
+                    Origin::Outbox => outbox.insert(seq, d.bytes.as_slice())?,
+                };
                 dead.remove(d.id)?;
             }
             Ok(letters.len())
@@ -569,6 +638,26 @@ mod tests {
                 dead: 0
             }
         );
+    }
+
+    #[test]
+    fn an_outbox_dead_letter_goes_back_to_the_outbox() {
+        let dir = Dir::new("outbox-dead");
+        let s = Store::open(&dir.0, StoreLimits::default()).unwrap();
+        s.push_outbox(&[b"big", b"ok"]).unwrap();
+        s.enqueue(&[(None, b"m")]).unwrap();
+        let o = s.peek_outbox(1).unwrap();
+        s.dead_letter_outbox(o[0].seq, "over 32 KB").unwrap();
+        let dead = s.dead_letters().unwrap();
+        assert_eq!((dead[0].from, dead[0].bytes.as_slice()), (Origin::Outbox, &b"big"[..]));
+        assert_eq!(s.retry_dead(&[]).unwrap(), 1);
+        let back: Vec<Vec<u8>> = s.peek_outbox(10).unwrap().into_iter().map(|e| e.bytes).collect();
+        assert_eq!(back, vec![b"ok".to_vec(), b"big".to_vec()]);
+        assert_eq!(s.depth().unwrap().queue, 1);
+        // Reading on after a position.
+        let first = s.peek(1).unwrap()[0].seq;
+        assert!(s.peek_after(first, 10).unwrap().is_empty());
+        assert_eq!(s.peek_after(first - 1, 10).unwrap().len(), 1);
     }
 
     #[test]
