@@ -386,3 +386,273 @@ async fn segment_settings_file_is_accepted() {
     .expect("join");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+// -------------------------------------------------------------------------------------------
+// `ac-segment export --sink segment|ndjson`: the identifies delivered to Segment's HTTP API
+// (a wiremock server stands in for api.segment.io), rejections, usage and `-o`/`--ndjson`.
+
+mod export_sink {
+    use std::process::{Command, Output};
+
+    use ac_mock::MockServer;
+    use base64::Engine as _;
+    use serde_json::Value;
+    use wiremock::matchers::{body_string_contains, header, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+
+    use super::{run, s, text, Dir, BIN};
+
+    const WRITE_KEY: &str = "K-export-write-key";
+
+    fn basic_auth() -> String {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{WRITE_KEY}:"));
+        format!("Basic {encoded}")
+    }
+
+    /// A mock account holding `n` contacts, put there by `replay`.
+    async fn seeded(n: usize) -> MockServer {
+        let mock = MockServer::start().await.expect("mock");
+        let input: String = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"identify","userId":"u{i}","traits":{{"email":"export{i}@example.com","firstName":"Ex{i}","lastName":"Port"}}}}"#
+                ) + "\n"
+            })
+            .collect();
+        let out = run(&mock, s(&["-"]), Some(input.into_bytes())).await;
+        assert_eq!(out.status.code(), Some(0), "seeding: {}", text(&out.stderr));
+        mock
+    }
+
+    async fn export(mock: &MockServer, args: Vec<String>) -> Output {
+        let base = mock.base_url().to_owned();
+        let token = mock.api_token().to_owned();
+        tokio::task::spawn_blocking(move || {
+            Command::new(BIN)
+                .arg("export")
+                .args(&args)
+                .env("AC_API_URL", base)
+                .env("AC_API_TOKEN", token)
+                .env("AC_RATE_LIMIT", "0")
+                .env_remove("SEGMENT_URL")
+                .env_remove("SEGMENT_WRITE_KEY")
+                .output()
+                .expect("binary runs")
+        })
+        .await
+        .expect("join")
+    }
+
+    fn to_segment(segment: &wiremock::MockServer) -> Vec<String> {
+        s(&[
+            "--all",
+            "--sink",
+            "segment",
+            "--segment-url",
+            &segment.uri(),
+            "--segment-write-key",
+            WRITE_KEY,
+        ])
+    }
+
+    fn emails(body: &[u8]) -> Vec<String> {
+        let v: Value = serde_json::from_slice(body).expect("envelope");
+        assert!(v["sentAt"].is_string(), "{v}");
+        let mut emails: Vec<String> = v["batch"]
+            .as_array()
+            .expect("batch")
+            .iter()
+            .map(|m| {
+                assert_eq!(m["type"], "identify", "{m}");
+                m["traits"]["email"].as_str().expect("email").to_owned()
+            })
+            .collect();
+        emails.sort();
+        emails
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn export_delivers_the_identifies_to_segment_with_basic_auth_after_a_500() {
+        let mock = seeded(3).await;
+        let segment = wiremock::MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/batch"))
+            .respond_with(ResponseTemplate::new(500))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .expect(1)
+            .mount(&segment)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/batch"))
+            .and(header("authorization", basic_auth().as_str()))
+            .and(header("content-type", "application/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"success":true}"#))
+            .expect(1)
+            .mount(&segment)
+            .await;
+        let out = export(&mock, to_segment(&segment)).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("exported=3 delivered=3 failed=0 without_email=0"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("500"), "the retry is reported: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "nothing on stdout with --sink segment"
+        );
+        assert!(!stderr.contains(WRITE_KEY));
+
+        let requests = segment.received_requests().await.expect("recorded");
+        assert_eq!(requests.len(), 2);
+        let expected: Vec<String> = (0..3).map(|i| format!("export{i}@example.com")).collect();
+        for r in &requests {
+            assert_eq!(
+                r.headers.get("authorization").and_then(|v| v.to_str().ok()),
+                Some(basic_auth().as_str())
+            );
+            assert_eq!(emails(&r.body), expected);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_message_segment_refuses_is_reported_and_exits_1() {
+        let mock = seeded(3).await;
+        let segment = wiremock::MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("export1@example.com"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_string(r#"{"code":"invalid_request","message":"bad identify"}"#),
+            )
+            .with_priority(1)
+            .mount(&segment)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&segment)
+            .await;
+        let out = export(&mock, to_segment(&segment)).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("exported=3 delivered=2 failed=1"),
+            "{stderr}"
+        );
+        let rejected = stderr
+            .lines()
+            .find(|l| l.contains("rejected"))
+            .expect("a rejection line");
+        assert!(
+            rejected.contains("400") && rejected.contains("bad identify"),
+            "{rejected}"
+        );
+        assert!(
+            rejected.contains("ac-contact-"),
+            "names the messageId: {rejected}"
+        );
+        // The two good ones reached Segment in requests that went through.
+        let delivered: Vec<String> = segment
+            .received_requests()
+            .await
+            .expect("recorded")
+            .iter()
+            .filter(|r| !String::from_utf8_lossy(&r.body).contains("export1@"))
+            .flat_map(|r| emails(&r.body))
+            .collect();
+        assert_eq!(delivered.len(), 2, "{delivered:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn segment_sink_usage_errors_exit_2_before_contacting_ac() {
+        let mock = MockServer::start().await.expect("mock");
+        let out = export(&mock, s(&["--all", "--sink", "segment"])).await;
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("--segment-write-key"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = export(
+            &mock,
+            s(&[
+                "--all",
+                "--sink",
+                "segment",
+                "--segment-write-key",
+                "k",
+                "-o",
+                "x.ndjson",
+            ]),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("--output"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = export(
+            &mock,
+            s(&[
+                "--all",
+                "--sink",
+                "segment",
+                "--segment-write-key",
+                "k",
+                "--segment-url",
+                "ftp://example.com",
+            ]),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("ftp://"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ndjson_stays_the_default_through_o_and_ndjson() {
+        let mock = seeded(2).await;
+        let dir = Dir::new("export-ndjson");
+        for flag in ["-o", "--ndjson", "--output"] {
+            let file = dir.path(&format!("out{flag}.ndjson"));
+            let out = export(&mock, s(&["--all", flag, &super::p(&file)])).await;
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            assert!(text(&out.stderr).contains("exported=2 without_email=0"));
+            let written = std::fs::read_to_string(&file).expect("written");
+            assert_eq!(written.lines().count(), 2, "{flag}: {written}");
+        }
+        let out = export(&mock, s(&["--all"])).await;
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(text(&out.stdout).lines().count(), 2, "stdout by default");
+    }
+
+    #[test]
+    fn export_help_names_the_sink_flags_and_hides_the_write_key() {
+        let out = Command::new(BIN)
+            .args(["export", "--help"])
+            .env("SEGMENT_WRITE_KEY", "hidden-key-value")
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        for flag in [
+            "--sink",
+            "--segment-url",
+            "--segment-write-key",
+            "--output",
+            "--ndjson",
+            "SEGMENT_URL",
+            "SEGMENT_WRITE_KEY",
+            "https://api.segment.io",
+        ] {
+            assert!(help.contains(flag), "{flag} is not in --help:\n{help}");
+        }
+        assert!(!help.contains("hidden-key-value"), "{help}");
+    }
+}
