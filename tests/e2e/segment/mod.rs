@@ -11,6 +11,7 @@ mod faults;
 mod order;
 mod race;
 mod secrets;
+mod serve;
 mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
