@@ -2,7 +2,7 @@
 //! deliver, seen and replayed.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ac_segment::store::{Store, StoreError, StoreLimits};
@@ -65,7 +65,7 @@ pub fn explain(e: &StoreError) -> String {
     }
 }
 
-fn open(dir: &PathBuf) -> Result<Store, ExitCode> {
+fn open(dir: &Path) -> Result<Store, ExitCode> {
     if !dir.join(ac_segment::store::FILE_NAME).exists() {
         eprintln!(
             "ac-segment dead-letters: no store in {} (expected {})",
@@ -101,7 +101,11 @@ pub fn run(args: DeadLettersArgs) -> ExitCode {
     let result = match &args.action {
         Action::List(t) => open(&t.data_dir).map(|s| list(&s, &t.ids)),
         Action::Retry(t) => open(&t.data_dir).map(|s| {
-            report("retried", "put back to be tried again", s.retry_dead(&t.ids))
+            report(
+                "retried",
+                "put back to be tried again",
+                s.retry_dead(&t.ids),
+            )
         }),
         Action::Purge(t) => {
             open(&t.data_dir).map(|s| report("purged", "deleted", s.purge_dead(&t.ids)))
@@ -133,7 +137,10 @@ fn list(store: &Store, ids: &[u64]) -> ExitCode {
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut n = 0;
-    for d in letters.iter().filter(|d| ids.is_empty() || ids.contains(&d.id)) {
+    for d in letters
+        .iter()
+        .filter(|d| ids.is_empty() || ids.contains(&d.id))
+    {
         let message = match serde_json::from_slice::<&RawValue>(&d.bytes) {
             Ok(r) => Shown::Json(r),
             Err(_) => Shown::Text(String::from_utf8_lossy(&d.bytes)),

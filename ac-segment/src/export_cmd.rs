@@ -17,6 +17,7 @@ use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 use tokio::sync::mpsc;
 
+use crate::progress::Ticker;
 use crate::replay_cmd::AcArgs;
 
 /// Export AC contacts (a list, a tag, or all) as Segment identify messages.
@@ -153,11 +154,14 @@ async fn to_ndjson(
         }
     };
     let started = Instant::now();
+    let mut ticker = Ticker::new("export", "contacts");
     let result = export(client, options, |m| {
         serde_json::to_writer(&mut out, &m).map_err(io::Error::from)?;
+        ticker.inc(|| "written".to_owned());
         out.write_all(b"\n")
     })
     .await;
+    ticker.finish();
     let flushed = out.flush();
     match (result, flushed) {
         (Ok(s), Ok(())) => {
@@ -213,9 +217,11 @@ async fn to_sink(
     let (tx, rx) = mpsc::unbounded_channel::<Entry>();
     let delivering = tokio::spawn(deliver_all(Arc::clone(&sink), rx));
     let mut exported = 0u64;
+    let mut ticker = Ticker::new("export", "contacts");
     let result = export(client, options, |m| {
         let bytes = serde_json::to_vec(&m).map_err(io::Error::from)?;
         exported += 1;
+        ticker.inc(|| format!("sent to {}", sink.name()));
         tx.send(Entry {
             seq: exported,
             bytes,
@@ -224,6 +230,7 @@ async fn to_sink(
     })
     .await;
     drop(tx);
+    ticker.finish();
     let sent = delivering.await.unwrap_or_else(|e| Sent {
         gave_up: Some(format!("the delivery task ended: {e}")),
         ..Sent::default()

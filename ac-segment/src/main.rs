@@ -9,6 +9,7 @@
 
 mod dead_letters_cmd;
 mod export_cmd;
+mod progress;
 mod replay_cmd;
 mod serve_cmd;
 
@@ -32,7 +33,7 @@ struct Cli {
 enum Command {
     /// Apply a file of Segment messages to an ActiveCampaign account.
     Replay(Box<replay_cmd::ReplayArgs>),
-    /// Export AC contacts (a list, a tag, or all) as Segment identify messages (NDJSON).
+    /// Export AC contacts (a list, a tag, or all) as Segment identify messages (NDJSON or Segment).
     Export(Box<export_cmd::ExportArgs>),
     /// Serve Segment's HTTP API in front of AC, and AC's webhooks out to a sink.
     Serve(Box<serve_cmd::ServeArgs>),

@@ -2,10 +2,10 @@
 //! and the summary.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ac_segment::execute::Executor;
 use ac_segment::input::{self, Record};
@@ -16,6 +16,8 @@ use clap::Args;
 use secrecy::SecretString;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
+
+use crate::progress::Ticker;
 
 /// Apply a file of Segment messages to an ActiveCampaign account.
 ///
@@ -208,7 +210,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     let mut rx = replay::spawn(executor.clone(), records, options);
     let mut write_error: Option<String> = None;
     while let Some(done) = rx.recv().await {
-        progress.count(done.outcome.status, executor.calls_made(), started);
+        progress.count(done.outcome.status, executor.calls_made());
         if done.outcome.status == Status::Failed {
             if let Some(d) = dead.as_mut() {
                 if let Err(e) = d
@@ -366,10 +368,9 @@ fn dry_run(records: input::Records<Box<dyn io::BufRead + Send>>, settings: &Sett
     }
 }
 
-/// A progress bar on a terminal, a plain line every 5 s otherwise.
+/// The replay's counts, shown by a [`Ticker`].
 struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last: Instant,
+    ticker: Ticker,
     applied: u64,
     skipped: u64,
     failed: u64,
@@ -377,56 +378,26 @@ struct Progress {
 
 impl Progress {
     fn new() -> Self {
-        let bar = io::stderr().is_terminal().then(|| {
-            let b = indicatif::ProgressBar::new_spinner();
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {pos} messages ({per_sec}) {msg} [{elapsed}]",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            b.enable_steady_tick(Duration::from_millis(200));
-            b
-        });
         Progress {
-            bar,
-            last: Instant::now(),
+            ticker: Ticker::new("replay", "messages"),
             applied: 0,
             skipped: 0,
             failed: 0,
         }
     }
 
-    fn count(&mut self, status: Status, calls: u64, started: Instant) {
+    fn count(&mut self, status: Status, calls: u64) {
         match status {
             Status::Applied => self.applied += 1,
             Status::Skipped => self.skipped += 1,
             Status::Failed => self.failed += 1,
         }
-        let summary = format!(
-            "applied {} skipped {} failed {}, {calls} AC calls",
-            self.applied, self.skipped, self.failed
-        );
-        match &self.bar {
-            Some(b) => {
-                b.inc(1);
-                b.set_message(summary);
-            }
-            None if self.last.elapsed() >= Duration::from_secs(5) => {
-                self.last = Instant::now();
-                eprintln!(
-                    "ac-segment replay: {} done ({summary}) after {:.0}s",
-                    self.applied + self.skipped + self.failed,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            None => {}
-        }
+        let (a, s, f) = (self.applied, self.skipped, self.failed);
+        self.ticker
+            .inc(|| format!("applied {a} skipped {s} failed {f}, {calls} AC calls"));
     }
 
     fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
+        self.ticker.finish();
     }
 }

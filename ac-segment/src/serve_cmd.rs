@@ -288,12 +288,14 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         (Some(_), Some(SinkKind::Segment)) => format!("webhooks -> segment {}", args.segment_url),
         (Some(_), _) => format!(
             "webhooks -> ndjson {}",
-            args.ndjson.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            args.ndjson
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         ),
         _ => "webhooks off (no --sink)".to_owned(),
     };
-    let server = match Server::bind_with(options, store.clone(), executor, sink, on_outcome).await
-    {
+    let server = match Server::bind_with(options, store.clone(), executor, sink, on_outcome).await {
         Ok(s) => s,
         Err(e) => return usage(format!("cannot listen on {}: {e}", args.listen)),
     };

@@ -70,7 +70,11 @@ impl IntoResponse for Refusal {
 }
 
 fn success() -> Response {
-    (StatusCode::OK, axum::Json(serde_json::json!({"success": true}))).into_response()
+    (
+        StatusCode::OK,
+        axum::Json(serde_json::json!({"success": true})),
+    )
+        .into_response()
 }
 
 /// Reads a request body within `limit` bytes after undoing gzip.
@@ -89,7 +93,11 @@ pub(crate) async fn read_body(
     let wire = match Limited::new(body, limit).collect().await {
         Ok(c) => c.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_big()),
-        Err(e) => return Err(Refusal::bad(format!("the request body could not be read: {e}"))),
+        Err(e) => {
+            return Err(Refusal::bad(format!(
+                "the request body could not be read: {e}"
+            )))
+        }
     };
     let encoding = headers
         .get(header::CONTENT_ENCODING)
@@ -118,22 +126,29 @@ pub(crate) async fn read_body(
 /// The write key of the Basic-auth user, when there is an `Authorization` header.
 fn basic_user(headers: &HeaderMap) -> Option<Result<String, Refusal>> {
     let value = headers.get(header::AUTHORIZATION)?;
-    let unauthorized = |m: &str| {
-        Refusal::new(StatusCode::UNAUTHORIZED, "unauthorized", m.to_owned())
-    };
+    let unauthorized =
+        |m: &str| Refusal::new(StatusCode::UNAUTHORIZED, "unauthorized", m.to_owned());
     let text = match value.to_str() {
         Ok(t) => t.trim(),
         Err(_) => return Some(Err(unauthorized("the Authorization header is not text"))),
     };
     let Some((scheme, rest)) = text.split_once(' ') else {
-        return Some(Err(unauthorized("the Authorization header is not Basic auth")));
+        return Some(Err(unauthorized(
+            "the Authorization header is not Basic auth",
+        )));
     };
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Some(Err(unauthorized("the Authorization header is not Basic auth")));
+        return Some(Err(unauthorized(
+            "the Authorization header is not Basic auth",
+        )));
     }
     let decoded = match base64::engine::general_purpose::STANDARD.decode(rest.trim()) {
         Ok(d) => d,
-        Err(_) => return Some(Err(unauthorized("the Basic auth credentials are not base64"))),
+        Err(_) => {
+            return Some(Err(unauthorized(
+                "the Basic auth credentials are not base64",
+            )))
+        }
     };
     let text = String::from_utf8_lossy(&decoded);
     let user = text.split_once(':').map_or(&*text, |(u, _)| u);
@@ -242,9 +257,15 @@ async fn accept_batch(app: &Arc<App>, headers: &HeaderMap, body: Body) -> Result
             let mut value: Value =
                 serde_json::from_slice(raw).map_err(|e| Refusal::bad(format!("{at}: {e}")))?;
             let Value::Object(map) = &mut value else {
-                return Err(Refusal::bad(format!("{at}: a message must be a JSON object")));
+                return Err(Refusal::bad(format!(
+                    "{at}: a message must be a JSON object"
+                )));
             };
-            merge_envelope(map, envelope.context.as_ref(), envelope.integrations.as_ref());
+            merge_envelope(
+                map,
+                envelope.context.as_ref(),
+                envelope.integrations.as_ref(),
+            );
             serde_json::to_vec(&value).map_err(|e| Refusal::bad(format!("{at}: {e}")))?
         } else {
             raw.to_vec()
@@ -283,7 +304,10 @@ async fn accept_single(
         return Err(Refusal::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("no route /v1/{kind}: use /v1/batch or /v1/{{{}}}", KINDS.join(",")),
+            format!(
+                "no route /v1/{kind}: use /v1/batch or /v1/{{{}}}",
+                KINDS.join(",")
+            ),
         ));
     }
     let bytes = read_body(headers, body, app.max_request).await?;
@@ -299,7 +323,10 @@ async fn accept_single(
     let Value::Object(mut map) = value else {
         return Err(Refusal::bad("the body must be a JSON object"));
     };
-    let body_key = map.get("writeKey").and_then(Value::as_str).map(str::to_owned);
+    let body_key = map
+        .get("writeKey")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     check_key(app, headers, body_key.as_deref())?;
     let bytes = if map.contains_key("type") {
         bytes

@@ -68,7 +68,9 @@ impl Metrics {
 
     /// A message was durably queued.
     pub(crate) fn accepted(&self, kind: &MessageType) {
-        self.accepted.get_or_create(&[("type", type_label(kind))]).inc();
+        self.accepted
+            .get_or_create(&[("type", type_label(kind))])
+            .inc();
     }
 
     /// Messages acknowledged without being queued again (their `messageId` was seen).

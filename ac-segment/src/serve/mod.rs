@@ -228,9 +228,7 @@ impl Server {
 
     /// Where it listens.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or(self.options.listen)
+        self.listener.local_addr().unwrap_or(self.options.listen)
     }
 
     /// The process's counters.

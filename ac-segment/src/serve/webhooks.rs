@@ -48,9 +48,7 @@ fn token_ok(app: &App, query: Option<&str>) -> bool {
         return true;
     };
     let given = query
-        .map(|q| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()
-        })
+        .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
         .unwrap_or_default()
         .into_iter()
         .find(|(k, _)| k == "token")
@@ -86,11 +84,7 @@ async fn accept(
         ));
     }
     let payload = parse_form(&bytes).map_err(|e| bad(format!("the body is not a form: {e}")))?;
-    if payload
-        .type_str()
-        .map(str::trim)
-        .is_none_or(str::is_empty)
-    {
+    if payload.type_str().map(str::trim).is_none_or(str::is_empty) {
         return Err(bad("the webhook has no `type` field".to_owned()));
     }
     match webhook_to_track(&payload, &app.source) {

@@ -160,6 +160,7 @@ impl Worker {
         });
         let mut tasks = JoinSet::new();
         tasks.spawn(read_queue(shared.clone(), queued.clone()));
+        tasks.spawn(prune_dedupe(shared.clone()));
         if let Some(sink) = sink {
             tasks.spawn(deliver_outbox(shared, sink, outboxed.clone()));
         }
@@ -239,7 +240,12 @@ async fn read_queue(shared: Arc<Shared>, wake: Arc<Notify>) {
             Err(e) => {
                 tracing::error!(error = %e, "reading the queue failed; trying again");
                 failures += 1;
-                pause(&mut phase, backoff(&shared.options, failures), Phase::Draining).await;
+                pause(
+                    &mut phase,
+                    backoff(&shared.options, failures),
+                    Phase::Draining,
+                )
+                .await;
                 continue;
             }
         };
@@ -288,9 +294,9 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
         }
         let head = {
             let map = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
-            map.get(&key).and_then(|l| l.front()).map(|l| {
-                (l.seq, l.message.clone())
-            })
+            map.get(&key)
+                .and_then(|l| l.front())
+                .map(|l| (l.seq, l.message.clone()))
         };
         let Some((seq, message)) = head else { return };
         let ended = match message {
@@ -324,7 +330,10 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
                     }
                     break if outcome.status == Status::Failed {
                         Ended::Dead(
-                            outcome.reason.clone().unwrap_or_else(|| "failed".to_owned()),
+                            outcome
+                                .reason
+                                .clone()
+                                .unwrap_or_else(|| "failed".to_owned()),
                             Some((message, outcome)),
                         )
                     } else {
@@ -405,6 +414,25 @@ fn report(shared: &Shared, item: &Loaded, ended: Ended) {
     }
 }
 
+/// How often `messageId`s older than the dedupe window are forgotten.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Keeps the dedupe window's table bounded by the window: ids older than it are removed at
+/// start and then every minute.
+async fn prune_dedupe(shared: Arc<Shared>) {
+    let mut phase = shared.phase.clone();
+    loop {
+        match blocking(&shared.store, |s| s.prune_dedupe()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(forgotten = n, "pruned the messageId window"),
+            Err(e) => tracing::warn!(error = %e, "pruning the messageId window failed"),
+        }
+        if pause(&mut phase, PRUNE_EVERY, Phase::Draining).await {
+            return;
+        }
+    }
+}
+
 async fn deliver_outbox(shared: Arc<Shared>, sink: Arc<dyn Sink>, wake: Arc<Notify>) {
     let mut phase = shared.phase.clone();
     let mut failures = 0u32;
@@ -415,7 +443,12 @@ async fn deliver_outbox(shared: Arc<Shared>, sink: Arc<dyn Sink>, wake: Arc<Noti
             Err(e) => {
                 tracing::error!(error = %e, "reading the outbox failed; trying again");
                 failures += 1;
-                pause(&mut phase, backoff(&shared.options, failures), Phase::Draining).await;
+                pause(
+                    &mut phase,
+                    backoff(&shared.options, failures),
+                    Phase::Draining,
+                )
+                .await;
                 continue;
             }
         };
