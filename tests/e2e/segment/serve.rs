@@ -197,7 +197,11 @@ async fn sender_batches_are_applied_once_each_person_in_order() {
     assert_eq!(batches.len(), 3);
     // RudderStack's way (gzip, Basic auth, no writeKey in the body), then batch 2 again as a
     // sender does after a timeout, then Segment Node's way (plain, writeKey in the body too).
-    for (i, body) in batches.iter().chain(std::iter::once(&batches[1])).enumerate() {
+    for (i, body) in batches
+        .iter()
+        .chain(std::iter::once(&batches[1]))
+        .enumerate()
+    {
         let res = serve
             .http
             .post(serve.url("/v1/batch"))
@@ -209,7 +213,10 @@ async fn sender_batches_are_applied_once_each_person_in_order() {
             .await
             .expect("post");
         assert_eq!(res.status(), 200, "batch {i}");
-        assert_eq!(res.json::<Value>().await.expect("json"), json!({"success": true}));
+        assert_eq!(
+            res.json::<Value>().await.expect("json"),
+            json!({"success": true})
+        );
     }
     // The same messages once more, the Node way: every messageId was seen.
     let again = json!({"batch": &messages[..50], "writeKey": KEY});
@@ -229,15 +236,36 @@ async fn sender_batches_are_applied_once_each_person_in_order() {
     assert_eq!(state.contacts.len(), 100);
     for i in 0..100 {
         let c = state.contact(&email(i));
-        assert_eq!(c.first_name, "Second", "{}: later identify applied last", email(i));
+        assert_eq!(
+            c.first_name,
+            "Second",
+            "{}: later identify applied last",
+            email(i)
+        );
         assert_eq!(c.tags, ["sdk"]);
-        let orders: Vec<_> = c.logs.iter().filter(|(_, v)| v.contains("order-")).collect();
-        assert_eq!(orders.len(), 1, "{}: one Order Placed, got {:?}", email(i), c.logs);
+        let orders: Vec<_> = c
+            .logs
+            .iter()
+            .filter(|(_, v)| v.contains("order-"))
+            .collect();
+        assert_eq!(
+            orders.len(),
+            1,
+            "{}: one Order Placed, got {:?}",
+            email(i),
+            c.logs
+        );
     }
     let m = serve.metrics().await;
     assert!(m.contains("acsegment_duplicates_total 150"), "{m}");
-    assert!(m.contains("acsegment_applied_total{type=\"track\"} 100"), "{m}");
-    assert!(m.contains("acsegment_accepted_total{type=\"identify\"} 200"), "{m}");
+    assert!(
+        m.contains("acsegment_applied_total{type=\"track\"} 100"),
+        "{m}"
+    );
+    assert!(
+        m.contains("acsegment_accepted_total{type=\"identify\"} 200"),
+        "{m}"
+    );
     serve.stop().await;
 }
 
@@ -281,29 +309,91 @@ async fn answers_are_the_ones_senders_act_on() {
             "{body}"
         );
     };
-    check(&post("/v1/batch", one(1), None, &[]).await, 401, "unauthorized");
-    check(&post("/v1/batch", one(1), Some("nope"), &[]).await, 401, "unauthorized");
-    check(&post("/v1/batch", b"{not json".to_vec(), Some(KEY), &[]).await, 400, "invalid_request");
+    check(
+        &post("/v1/batch", one(1), None, &[]).await,
+        401,
+        "unauthorized",
+    );
+    check(
+        &post("/v1/batch", one(1), Some("nope"), &[]).await,
+        401,
+        "unauthorized",
+    );
+    check(
+        &post("/v1/batch", b"{not json".to_vec(), Some(KEY), &[]).await,
+        400,
+        "invalid_request",
+    );
     let no_type = br#"{"batch":[{"type":"track","event":"A"},{"userId":"u"}]}"#.to_vec();
     let r = post("/v1/batch", no_type, Some(KEY), &[]).await;
     check(&r, 400, "invalid_request");
-    assert!(r.1["message"].as_str().unwrap_or("").contains("batch[1]"), "{}", r.1);
-    let big_message = json!({"batch":[{"type":"track","event":"A","properties":{"x":"y".repeat(40_000)}}]});
-    let r = post("/v1/batch", serde_json::to_vec(&big_message).expect("json"), Some(KEY), &[]).await;
+    assert!(
+        r.1["message"].as_str().unwrap_or("").contains("batch[1]"),
+        "{}",
+        r.1
+    );
+    let big_message =
+        json!({"batch":[{"type":"track","event":"A","properties":{"x":"y".repeat(40_000)}}]});
+    let r = post(
+        "/v1/batch",
+        serde_json::to_vec(&big_message).expect("json"),
+        Some(KEY),
+        &[],
+    )
+    .await;
     check(&r, 413, "message_too_large");
     let big_request: Vec<Value> = (0..40)
         .map(|i| json!({"type":"track","event":"A","messageId":i,"properties":{"x":"y".repeat(15_000)}}))
         .collect();
     let body = serde_json::to_vec(&json!({ "batch": big_request })).expect("json");
-    check(&post("/v1/batch", gzip(&body), Some(KEY), &[("content-encoding", "gzip")]).await, 413, "payload_too_large");
-    check(&post("/v1/batch", b"garbage".to_vec(), Some(KEY), &[("content-encoding", "gzip")]).await, 400, "invalid_request");
-    check(&post("/v1/batch", one(1), Some(KEY), &[("content-encoding", "br")]).await, 415, "unsupported_encoding");
-    check(&post("/v1/nothing", b"{}".to_vec(), Some(KEY), &[]).await, 404, "not_found");
-    check(&post("/webhooks/activecampaign", b"type=open".to_vec(), None, &[]).await, 404, "not_found");
+    check(
+        &post(
+            "/v1/batch",
+            gzip(&body),
+            Some(KEY),
+            &[("content-encoding", "gzip")],
+        )
+        .await,
+        413,
+        "payload_too_large",
+    );
+    check(
+        &post(
+            "/v1/batch",
+            b"garbage".to_vec(),
+            Some(KEY),
+            &[("content-encoding", "gzip")],
+        )
+        .await,
+        400,
+        "invalid_request",
+    );
+    check(
+        &post(
+            "/v1/batch",
+            one(1),
+            Some(KEY),
+            &[("content-encoding", "br")],
+        )
+        .await,
+        415,
+        "unsupported_encoding",
+    );
+    check(
+        &post("/v1/nothing", b"{}".to_vec(), Some(KEY), &[]).await,
+        404,
+        "not_found",
+    );
+    check(
+        &post("/webhooks/activecampaign", b"type=open".to_vec(), None, &[]).await,
+        404,
+        "not_found",
+    );
 
     // The single-message routes take the type from the path; the write key may be in the body.
     let track = serde_json::to_vec(&json!({"writeKey": KEY, "event":"Signed Up","userId":"u1",
-        "messageId":"single-1","properties":{"email":"a0@example.com"}})).expect("json");
+        "messageId":"single-1","properties":{"email":"a0@example.com"}}))
+    .expect("json");
     assert_eq!(post("/v1/track", track, None, &[]).await.0, 200);
     serve.drained(30).await;
     // Two queued (the track above is applied; the identify waits for AC): then the queue is full.
@@ -319,8 +409,14 @@ async fn answers_are_the_ones_senders_act_on() {
     assert_eq!(emails, ["a0@example.com", "a1@example.com"]);
     // Refused requests are counted by code.
     let m = serve.metrics().await;
-    assert!(m.contains("acsegment_rejected_requests_total{code=\"unauthorized\"} 2"), "{m}");
-    assert!(m.contains("acsegment_rejected_requests_total{code=\"queue_full\"} 1"), "{m}");
+    assert!(
+        m.contains("acsegment_rejected_requests_total{code=\"unauthorized\"} 2"),
+        "{m}"
+    );
+    assert!(
+        m.contains("acsegment_rejected_requests_total{code=\"queue_full\"} 1"),
+        "{m}"
+    );
     serve.stop().await;
 }
 
@@ -331,15 +427,21 @@ async fn while_ac_is_down_messages_wait_in_order_and_permanent_failures_dead_let
     add_fault(&mock, json!({"path_prefix":"/api/3/","status":503})).await;
     let (serve, store) = start(&mock, &dir, None, |_, _| {}).await;
     let mut batch: Vec<Value> = (1..=5)
-        .map(|n| json!({"type":"identify","messageId":format!("v{n}"),
-            "traits":{"email":"order@example.com","firstName":format!("V{n}")}}))
+        .map(|n| {
+            json!({"type":"identify","messageId":format!("v{n}"),
+            "traits":{"email":"order@example.com","firstName":format!("V{n}")}})
+        })
         .collect();
     // A track without any email cannot be applied, ever: it is dead-lettered as received.
     let hopeless = r#"{"type":"track","event":"Nobody",  "userId":"ghost","messageId":"ghost-1"}"#;
     batch.push(serde_json::from_str(hopeless).expect("json"));
     let body = format!(
         "{{\"batch\":[{}, {hopeless}]}}",
-        batch[..5].iter().map(Value::to_string).collect::<Vec<_>>().join(",")
+        batch[..5]
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let res = serve
         .http
@@ -374,7 +476,11 @@ async fn while_ac_is_down_messages_wait_in_order_and_permanent_failures_dead_let
     assert_eq!(state.contact("order@example.com").first_name, "V5");
     let dead = store.dead_letters().expect("dead letters");
     assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0].bytes, hopeless.as_bytes(), "dead-lettered exactly as received");
+    assert_eq!(
+        dead[0].bytes,
+        hopeless.as_bytes(),
+        "dead-lettered exactly as received"
+    );
     assert!(dead[0].reason.contains("email"), "{}", dead[0].reason);
     serve.stop().await;
 }
@@ -399,7 +505,9 @@ async fn fake_segment() -> (url::Url, Arc<Mutex<Vec<(String, Value)>>>) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url.parse().expect("url"), seen)
@@ -471,8 +579,17 @@ async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
         .expect("subscribe");
     let http = reqwest::Client::new();
     let admin = |path: String, body: Value| {
-        let req = http.post(format!("{}/__admin/{path}", mock.base_url())).json(&body);
-        async move { req.send().await.expect("admin").json::<Value>().await.expect("json") }
+        let req = http
+            .post(format!("{}/__admin/{path}", mock.base_url()))
+            .json(&body);
+        async move {
+            req.send()
+                .await
+                .expect("admin")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
     };
     let campaign = admin(
         "campaigns".into(),
@@ -522,9 +639,15 @@ async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
         assert_eq!(e["properties"]["campaign_name"], "May Newsletter");
         assert_eq!(e["properties"]["campaign_id"], id.as_str());
     }
-    assert_eq!(events[1]["properties"]["link_url"], "https://example.com/pricing");
+    assert_eq!(
+        events[1]["properties"]["link_url"],
+        "https://example.com/pricing"
+    );
     assert_eq!(events[2]["properties"]["bounce_type"], "hard");
-    assert_eq!(events[3]["properties"]["unsubscribe_reason"], "Too many emails");
+    assert_eq!(
+        events[3]["properties"]["unsubscribe_reason"],
+        "Too many emails"
+    );
 
     // The NDJSON file holds the same events, byte-equal as JSON, one a line.
     b.drained(20).await;
@@ -543,7 +666,10 @@ async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
     };
     assert_eq!(lines, events, "both sinks got the same messages");
     let m = a.metrics().await;
-    assert!(m.contains("acsegment_webhooks_total{result=\"converted\"} 4"), "{m}");
+    assert!(
+        m.contains("acsegment_webhooks_total{result=\"converted\"} 4"),
+        "{m}"
+    );
     assert!(m.contains("acsegment_delivered_total 4"), "{m}");
     a.stop().await;
     b.stop().await;
