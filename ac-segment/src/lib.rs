@@ -13,7 +13,13 @@
 //!   [bulk lane](execute::Executor::import_bulk) for backfills.
 //!
 //! The source direction starts in [`source`]: an AC webhook becomes a Segment `track` email
-//! event (Email Opened, Email Link Clicked, ...), with a stable `messageId`.
+//! event (Email Opened, Email Link Clicked, ...), with a stable `messageId`, delivered by a
+//! [`sink::Sink`] (Segment's HTTP API or an NDJSON file). [`export`] turns AC contacts into
+//! identifies.
+//!
+//! [`serve`] is the long-running half: a drop-in Segment `/v1/*` endpoint that answers once
+//! messages are committed to the crash-safe [`store`], then applies them at AC's pace, each
+//! person's messages in order; and AC's webhooks in, Segment email events out.
 //!
 //! [`replay`] drives a file of messages through them (the `ac-segment replay` binary), keeping
 //! each email's messages in order at any concurrency, and every message ends as an

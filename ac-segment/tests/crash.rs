@@ -2,7 +2,9 @@
 //! AC and the Segment sink are both failing, is killed with SIGKILL (while a sender is still
 //! posting), and is started again with the same `--data-dir` once both are healthy. Every
 //! message that was answered 200 is applied exactly once, every accepted webhook is delivered
-//! exactly once, and `dead-letters list` shows nothing.
+//! exactly once, and `dead-letters list` shows nothing. Also the binary's other promises as
+//! an operator meets them: a bounded shutdown, a second signal exiting at once, the
+//! dead-letters command, and one process per store.
 
 #![cfg(unix)]
 
@@ -346,4 +348,162 @@ async fn a_sigkill_while_ac_and_the_sink_fail_loses_nothing_and_repeats_nothing(
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+fn sigterm(child: &Child) {
+    let pid = child.id().expect("pid");
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success());
+}
+
+/// A connection holding a request half-sent (the body never finishes).
+async fn half_request(url: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = url.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(
+        b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Y3Jhc2gta2V5Og==\r\n\
+          Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"batch\":[",
+    )
+    .await
+    .expect("write");
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_bounded_and_a_second_signal_exits_at_once() {
+    let mock = MockServer::start().await.expect("mock");
+    let data = Dir(std::env::temp_dir().join(format!("ac-segment-signal-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&data.0);
+
+    // One signal: a request held half-sent does not keep the process past --shutdown-timeout.
+    let (mut child, url) = serve(&mock, &data, "http://127.0.0.1:9").await;
+    let _held = half_request(&url).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    sigterm(&child);
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops")
+        .expect("wait");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "bounded by the 2 s timeout"
+    );
+    drop(_held);
+
+    // Two signals: the second exits at once, without waiting for the held request.
+    let (mut child, url) = serve(&mock, &data, "http://127.0.0.1:9").await;
+    let _held = half_request(&url).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sigterm(&child);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "still draining"
+    );
+    sigterm(&child);
+    let status = tokio::time::timeout(Duration::from_secs(1), child.wait())
+        .await
+        .expect("exits at once")
+        .expect("wait");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_retried_and_purged() {
+    use ac_segment::store::{Store, StoreLimits};
+    let data = Dir(std::env::temp_dir().join(format!("ac-segment-dl-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&data.0);
+    let message = br#"{"type":"track","event":"Nobody",  "userId":"ghost"}"#;
+    {
+        let store = Store::open(&data.0, StoreLimits::default()).expect("store");
+        store.enqueue(&[(None, &message[..])]).expect("enqueue");
+        let seq = store.peek(1).expect("peek")[0].seq;
+        store
+            .dead_letter(seq, "no email for the track")
+            .expect("dead");
+        store.push_outbox(&[b"not json"]).expect("outbox");
+        let seq = store.peek_outbox(1).expect("peek")[0].seq;
+        store
+            .dead_letter_outbox(seq, "Segment answered 400")
+            .expect("dead");
+    }
+    let cli = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .arg("dead-letters")
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data.0)
+            .output()
+            .expect("runs")
+    };
+    let out = cli(&["list"]);
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["from"], "queue");
+    assert_eq!(lines[0]["reason"], "no email for the track");
+    assert_eq!(lines[0]["message"]["event"], "Nobody");
+    assert_eq!(lines[1]["from"], "outbox");
+    assert_eq!(lines[1]["message"], "not json", "non-JSON shown as text");
+    // The message is embedded exactly as accepted (its odd spacing kept).
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(std::str::from_utf8(message).expect("utf8")),
+        "{text}"
+    );
+
+    let first = lines[0]["id"].as_u64().expect("id").to_string();
+    let out = cli(&["retry", "--id", &first]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("retried 1"));
+    // purge needs --id or --all.
+    assert_eq!(cli(&["purge"]).status.code(), Some(2));
+    let out = cli(&["purge", "--all"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("purged 1"));
+    assert!(cli(&["list"]).stdout.is_empty());
+    {
+        let store = Store::open(&data.0, StoreLimits::default()).expect("store");
+        let back = store.peek(10).expect("queue");
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].bytes, message, "retried exactly as accepted");
+    }
+    // A directory without a store is a usage error.
+    let out = std::process::Command::new(BIN)
+        .args([
+            "dead-letters",
+            "list",
+            "--data-dir",
+            "/nonexistent/ac-segment",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_is_one_process_at_a_time() {
+    let mock = MockServer::start().await.expect("mock");
+    let data = Dir(std::env::temp_dir().join(format!("ac-segment-lock-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&data.0);
+    let (mut child, _url) = serve(&mock, &data, "http://127.0.0.1:9").await;
+    let out = std::process::Command::new(BIN)
+        .args(["dead-letters", "list", "--data-dir"])
+        .arg(&data.0)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stop it first"), "{err}");
+    child.start_kill().expect("kill");
+    let _ = child.wait().await;
 }
