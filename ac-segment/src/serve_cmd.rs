@@ -119,6 +119,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     shutdown_timeout: Duration,
 
+    /// Connections open at once at most (more wait in the kernel's backlog).
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+
     /// Log lines as pretty text or JSON (RUST_LOG filters; default info).
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -280,6 +284,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     options.header_read_timeout = args.header_read_timeout;
     options.idle_timeout = args.idle_timeout;
     options.shutdown_timeout = args.shutdown_timeout;
+    options.max_connections = args.max_connections;
     options.worker = WorkerOptions {
         concurrency: usize::from(args.concurrency),
         ..WorkerOptions::default()

@@ -278,39 +278,60 @@ impl Store {
     /// within the dedupe window (and the repeats within this call). All or nothing: a full
     /// queue stores none of them.
     pub fn enqueue(&self, messages: &[(Option<&str>, &[u8])]) -> Result<EnqueueReport, StoreError> {
+        self.append(QUEUE, "queue", "", self.limits.max_queue, messages)
+    }
+
+    /// Adds converted events to the outbox in one durable transaction (all or nothing),
+    /// skipping those whose `messageId` was seen within the dedupe window (AC delivers a
+    /// webhook at least once). Outbox ids and queue ids are remembered apart.
+    pub fn push_outbox(
+        &self,
+        events: &[(Option<&str>, &[u8])],
+    ) -> Result<EnqueueReport, StoreError> {
+        self.append(OUTBOX, "outbox", "outbox:", self.limits.max_outbox, events)
+    }
+
+    fn append(
+        &self,
+        def: TableDefinition<u64, &[u8]>,
+        what: &'static str,
+        namespace: &str,
+        limit: u64,
+        messages: &[(Option<&str>, &[u8])],
+    ) -> Result<EnqueueReport, StoreError> {
         let now = now_secs();
         let window = self.limits.dedupe_window.as_secs();
-        let limit = self.limits.max_queue;
         self.write(|txn| {
             let mut dedupe = txn.open_table(DEDUPE)?;
             let mut age = txn.open_table(DEDUPE_AGE)?;
             let mut fresh: Vec<&[u8]> = Vec::with_capacity(messages.len());
             let mut report = EnqueueReport::default();
+            let mut key = String::new();
             for (i, (id, bytes)) in messages.iter().enumerate() {
                 if let Some(id) = id.filter(|i| !i.is_empty()) {
-                    let seen = dedupe.get(id)?.map(|v| v.value());
+                    key.clear();
+                    key.push_str(namespace);
+                    key.push_str(id);
+                    let seen = dedupe.get(key.as_str())?.map(|v| v.value());
                     if seen.is_some_and(|at| now.saturating_sub(at) < window) {
                         report.duplicates += 1;
                         report.duplicate_at.push(i);
                         continue;
                     }
-                    if let Some(old) = dedupe.insert(id, now)?.map(|v| v.value()) {
-                        age.remove((old, id))?;
+                    if let Some(old) = dedupe.insert(key.as_str(), now)?.map(|v| v.value()) {
+                        age.remove((old, key.as_str()))?;
                     }
-                    age.insert((now, id), ())?;
+                    age.insert((now, key.as_str()), ())?;
                 }
                 fresh.push(bytes);
             }
-            let mut queue = txn.open_table(QUEUE)?;
-            if queue.len()? + fresh.len() as u64 > limit {
-                return Err(Abort::Refuse(StoreError::Full {
-                    what: "queue",
-                    limit,
-                }));
+            let mut table = txn.open_table(def)?;
+            if table.len()? + fresh.len() as u64 > limit {
+                return Err(Abort::Refuse(StoreError::Full { what, limit }));
             }
             let first = Self::next_seq(txn, fresh.len() as u64)?;
             for (i, bytes) in fresh.iter().enumerate() {
-                queue.insert(first + i as u64, *bytes)?;
+                table.insert(first + i as u64, *bytes)?;
             }
             report.accepted = fresh.len();
             Ok(report)
@@ -473,25 +494,6 @@ impl Store {
                 dead.remove(id)?;
             }
             Ok(doomed.len())
-        })
-    }
-
-    /// Adds converted events to the outbox in one durable transaction (all or nothing).
-    pub fn push_outbox(&self, events: &[&[u8]]) -> Result<(), StoreError> {
-        let limit = self.limits.max_outbox;
-        self.write(|txn| {
-            let mut outbox = txn.open_table(OUTBOX)?;
-            if outbox.len()? + events.len() as u64 > limit {
-                return Err(Abort::Refuse(StoreError::Full {
-                    what: "outbox",
-                    limit,
-                }));
-            }
-            let first = Self::next_seq(txn, events.len() as u64)?;
-            for (i, e) in events.iter().enumerate() {
-                outbox.insert(first + i as u64, *e)?;
-            }
-            Ok(())
         })
     }
 
@@ -675,8 +677,14 @@ mod tests {
     fn an_outbox_dead_letter_goes_back_to_the_outbox() {
         let dir = Dir::new("outbox-dead");
         let s = Store::open(&dir.0, StoreLimits::default()).unwrap();
-        s.push_outbox(&[b"big", b"ok"]).unwrap();
-        s.enqueue(&[(None, b"m")]).unwrap();
+        s.push_outbox(&[(Some("w1"), b"big"), (Some("w2"), b"ok")])
+            .unwrap();
+        // A webhook AC delivers twice is one event; the same id in the queue is another thing.
+        assert_eq!(
+            s.push_outbox(&[(Some("w1"), b"big")]).unwrap().duplicates,
+            1
+        );
+        assert_eq!(s.enqueue(&[(Some("w1"), b"m1")]).unwrap().accepted, 1);
         let o = s.peek_outbox(1).unwrap();
         s.dead_letter_outbox(o[0].seq, "over 32 KB").unwrap();
         let dead = s.dead_letters().unwrap();
@@ -692,7 +700,11 @@ mod tests {
             .map(|e| e.bytes)
             .collect();
         assert_eq!(back, vec![b"ok".to_vec(), b"big".to_vec()]);
-        assert_eq!(s.depth().unwrap().queue, 1);
+        assert_eq!(
+            s.depth().unwrap().queue,
+            1,
+            "the retried outbox letter did not go to the queue"
+        );
         // Reading on after a position.
         let first = s.peek(1).unwrap()[0].seq;
         assert!(s.peek_after(first, 10).unwrap().is_empty());
@@ -703,7 +715,7 @@ mod tests {
     fn the_outbox_is_its_own_queue() {
         let dir = Dir::new("outbox");
         let s = Store::open(&dir.0, StoreLimits::default()).unwrap();
-        s.push_outbox(&[b"e1", b"e2"]).unwrap();
+        s.push_outbox(&[(None, b"e1"), (None, b"e2")]).unwrap();
         let o = s.peek_outbox(1).unwrap();
         assert_eq!(o[0].bytes, b"e1");
         s.ack_outbox(&[o[0].seq]).unwrap();

@@ -427,7 +427,7 @@ async fn dead_letters_are_listed_retried_and_purged() {
         store
             .dead_letter(seq, "no email for the track")
             .expect("dead");
-        store.push_outbox(&[b"not json"]).expect("outbox");
+        store.push_outbox(&[(None, b"not json")]).expect("outbox");
         let seq = store.peek_outbox(1).expect("peek")[0].seq;
         store
             .dead_letter_outbox(seq, "Segment answered 400")

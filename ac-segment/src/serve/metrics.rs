@@ -105,7 +105,7 @@ impl Metrics {
         self.dead_lettered.get_or_create(&[("from", from)]).inc();
     }
 
-    /// A webhook was answered: `converted`, `dropped` or `refused`.
+    /// A webhook was answered: `converted`, `duplicate`, `dropped` or `refused`.
     pub(crate) fn webhook(&self, result: &'static str) {
         self.webhooks.get_or_create(&[("result", result)]).inc();
     }

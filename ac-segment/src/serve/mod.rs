@@ -88,6 +88,8 @@ pub struct ServeOptions {
     /// On shutdown, requests and work in hand may finish within this; then they are dropped
     /// (what was accepted stays in the store).
     pub shutdown_timeout: Duration,
+    /// Connections open at once at most; beyond it new ones wait in the kernel's backlog.
+    pub max_connections: usize,
     /// The worker's pacing.
     pub worker: WorkerOptions,
 }
@@ -105,6 +107,7 @@ impl ServeOptions {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
+            max_connections: 1024,
             worker: WorkerOptions::default(),
         }
     }
@@ -253,8 +256,16 @@ impl Server {
             .header_read_timeout(options.header_read_timeout)
             .keep_alive(true);
         let service = TowerToHyperService::new(router);
+        let slots = Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
         tokio::pin!(shutdown);
         loop {
+            let slot = tokio::select! {
+                s = slots.clone().acquire_owned() => match s {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+                _ = &mut shutdown => break,
+            };
             let (stream, _peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(a) => a,
@@ -277,6 +288,7 @@ impl Server {
                     _ = conn => {}
                     _ = idle.expired(idle_timeout) => {}
                 }
+                drop(slot);
             });
         }
         drop(listener);

@@ -3,7 +3,8 @@
 //!
 //! | answer | when |
 //! |---|---|
-//! | 200 `{"converted":true,"messageId":…}` | the event is committed to the outbox |
+//! | 200 `{"converted":true,"messageId":…,"duplicate":false}` | the event is committed to the outbox |
+//! | 200 `{"converted":true,"messageId":…,"duplicate":true}` | the same event was already (AC delivers at least once) |
 //! | 200 `{"converted":false,"reason":…}` | not an email event (dropped, logged), or nothing to convert |
 //! | 400 `{"code","message"}` | the body is not UTF-8, not a form, or has no `type` |
 //! | 401 | `--webhook-token` is set and `?token=` is missing or wrong |
@@ -105,13 +106,25 @@ async fn accept(
             let id = event["messageId"].as_str().unwrap_or("").to_owned();
             let bytes = serde_json::to_vec(&event)
                 .map_err(|e| bad(format!("the event could not be written: {e}")))?;
-            match blocking(&app.store, move |s| s.push_outbox(&[bytes.as_slice()])).await {
-                Ok(()) => {
-                    app.metrics.webhook("converted");
-                    app.outboxed.notify_one();
+            let key = id.clone();
+            let stored = blocking(&app.store, move |s| {
+                s.push_outbox(&[(Some(&key), bytes.as_slice())])
+            })
+            .await;
+            match stored {
+                Ok(report) => {
+                    let duplicate = report.duplicates > 0;
+                    if duplicate {
+                        app.metrics.webhook("duplicate");
+                    } else {
+                        app.metrics.webhook("converted");
+                        app.outboxed.notify_one();
+                    }
                     Ok((
                         StatusCode::OK,
-                        axum::Json(serde_json::json!({"converted": true, "messageId": id})),
+                        axum::Json(serde_json::json!({
+                            "converted": true, "messageId": id, "duplicate": duplicate,
+                        })),
                     )
                         .into_response())
                 }
