@@ -78,6 +78,11 @@ pub struct ServeArgs {
     #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
     dedupe_window: Duration,
 
+    /// A message still failing transiently this long after its first try is dead-lettered,
+    /// so that person's later messages go on.
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+    give_up_after: Duration,
+
     /// Where webhook events go: segment (Segment's HTTP API) or ndjson (a file).
     #[arg(long, value_enum)]
     sink: Option<SinkKind>,
@@ -287,6 +292,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     options.max_connections = args.max_connections;
     options.worker = WorkerOptions {
         concurrency: usize::from(args.concurrency),
+        give_up_after: args.give_up_after,
         ..WorkerOptions::default()
     };
     let sink_line = match (&sink, args.sink) {

@@ -51,6 +51,9 @@ pub struct WorkerOptions {
     pub retry_max: Duration,
     /// Events handed to the sink at once (the sink splits them further by its limits).
     pub sink_batch: usize,
+    /// A message still failing transiently this long after its first failure is
+    /// dead-lettered (with the last reason), so its person's later messages can go on.
+    pub give_up_after: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -61,6 +64,7 @@ impl Default for WorkerOptions {
             retry_base: Duration::from_secs(1),
             retry_max: Duration::from_secs(60),
             sink_batch: 2500,
+            give_up_after: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -303,6 +307,7 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
             Err(reason) => Ended::Dead(format!("not a Segment message: {reason}"), None),
             Ok(message) => {
                 let mut attempt = 0u32;
+                let mut first_try: Option<std::time::Instant> = None;
                 loop {
                     let permit = tokio::select! {
                         p = shared.permits.clone().acquire_owned() => p.ok(),
@@ -313,7 +318,10 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
                         _ = phase.wait_for(|p| *p == Phase::Abort) => return,
                     };
                     drop(permit);
-                    if outcome.status == Status::Failed && outcome.is_retryable() {
+                    // Counted from the end of the first try: a failure is what starts the clock.
+                    let since = first_try.get_or_insert_with(std::time::Instant::now);
+                    let gave_up = since.elapsed() >= shared.options.give_up_after;
+                    if outcome.status == Status::Failed && outcome.is_retryable() && !gave_up {
                         shared.metrics.retried(outcome.calls.len());
                         let wait = backoff(&shared.options, attempt);
                         tracing::warn!(
@@ -329,13 +337,19 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
                         continue;
                     }
                     break if outcome.status == Status::Failed {
-                        Ended::Dead(
-                            outcome
-                                .reason
-                                .clone()
-                                .unwrap_or_else(|| "failed".to_owned()),
-                            Some((message, outcome)),
-                        )
+                        let reason = outcome
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| "failed".to_owned());
+                        let reason = if outcome.is_retryable() {
+                            format!(
+                                "still failing {:.1}s after the first failure: {reason}",
+                                since.elapsed().as_secs_f64()
+                            )
+                        } else {
+                            reason
+                        };
+                        Ended::Dead(reason, Some((message, outcome)))
                     } else {
                         Ended::Done(message, outcome)
                     };

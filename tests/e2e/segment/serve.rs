@@ -674,3 +674,46 @@ async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_failing_past_the_give_up_time_is_dead_lettered_and_its_person_goes_on() {
+    let (mock, _fx) = mock_with_fixture().await;
+    let dir = Dir::new("give-up");
+    // AC refuses every sync until the first message has been given up on.
+    add_fault(&mock, json!({"path":"/api/3/contact/sync","status":503})).await;
+    let (serve, store) = start(&mock, &dir, None, |o, _| {
+        o.worker.give_up_after = Duration::from_millis(600);
+    })
+    .await;
+    let batch = json!({"batch":[
+        {"type":"identify","messageId":"g1","traits":{"email":"stuck@example.com","firstName":"Stuck"}},
+        {"type":"identify","messageId":"g2","traits":{"email":"stuck@example.com","firstName":"Moved On"}},
+    ]});
+    let res = serve
+        .http
+        .post(serve.url("/v1/batch"))
+        .basic_auth(KEY, Some(""))
+        .json(&batch)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while serve.health().await["dead_letters"] != 1 {
+        assert!(Instant::now() < deadline, "never given up on");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    clear_faults(&mock).await;
+    let h = serve.drained(30).await;
+    assert_eq!(h["dead_letters"], 1, "{h}");
+    let dead = store.dead_letters().expect("dead letters");
+    assert!(
+        dead[0].reason.starts_with("still failing"),
+        "{}",
+        dead[0].reason
+    );
+    assert!(String::from_utf8_lossy(&dead[0].bytes).contains("\"g1\""));
+    let state = read_state(&mock).await;
+    assert_eq!(state.contact("stuck@example.com").first_name, "Moved On");
+    serve.stop().await;
+}
