@@ -20,11 +20,10 @@ use crate::query::Params;
 use crate::server::{AccountId, AppState};
 use crate::webhooks_out::CampaignExtras;
 
-/// Largest state document `PUT /__admin/state` accepts.
-pub const MAX_STATE_BYTES: usize = 512 * 1024 * 1024;
-
-/// Admin routes (no `Api-Token` needed).
-pub fn router() -> Router<AppState> {
+/// Admin routes (no `Api-Token`; the admin token when one is configured). `PUT /state`
+/// takes at most `Options::max_state_bytes`, refused as soon as the body passes it.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let max_state = state.options().max_state_bytes;
     Router::new()
         .route("/health", get(health))
         .route("/reset", post(reset))
@@ -33,7 +32,7 @@ pub fn router() -> Router<AppState> {
             "/state",
             get(export_state)
                 .put(import_state)
-                .layer(DefaultBodyLimit::max(MAX_STATE_BYTES)),
+                .layer(DefaultBodyLimit::max(max_state)),
         )
         .route("/requests", get(requests).delete(clear_requests))
         .route(
@@ -47,6 +46,10 @@ pub fn router() -> Router<AppState> {
             "/webhook-deliveries",
             get(webhook_deliveries).delete(clear_webhook_deliveries),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::middleware::require_admin,
+        ))
 }
 
 /// An admin error: a status and `{"message": ...}`.

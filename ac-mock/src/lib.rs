@@ -47,14 +47,16 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod campaigns;
-mod fast_lane;
+mod conn;
 pub mod faults;
 pub mod journal;
 pub mod middleware;
@@ -75,8 +77,9 @@ pub struct MockServer {
     addr: SocketAddr,
     base_url: String,
     state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+    writer: Option<JoinHandle<()>>,
     state_file: Option<PathBuf>,
 }
 
@@ -137,16 +140,18 @@ impl MockServer {
         persist::save(path.as_ref(), &self.state.export_state()).map_err(std::io::Error::other)
     }
 
-    /// Stops accepting, lets in-flight requests finish, waits for the server task, then
-    /// writes the state file when one was configured.
+    /// Stops accepting, lets requests in hand finish within the shutdown timeout (then
+    /// closes their connections), and writes the state file when one was configured, whatever
+    /// the connections did.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        let _ = self.stop.send(true);
         let served = match self.task.take() {
-            Some(task) => task.await.map_err(std::io::Error::other)?,
+            Some(task) => task.await.map_err(std::io::Error::other),
             None => Ok(()),
         };
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
         if let Some(path) = self.state_file.take() {
             self.save_state(&path)?;
             tracing::info!(path = %path.display(), "state written");
@@ -157,8 +162,42 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+        let _ = self.stop.send(true);
+    }
+}
+
+/// How long the state file writer waits after a change before writing: the changes of a
+/// burst within it are one write.
+pub const STATE_WRITE_DELAY: Duration = Duration::from_millis(500);
+
+/// Writes the state file after every change (debounced), until `stop`.
+async fn write_state(state: AppState, path: PathBuf, mut stop: watch::Receiver<bool>) {
+    let mut written = state.changes();
+    loop {
+        tokio::select! {
+            _ = state.changed() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(STATE_WRITE_DELAY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let now = state.changes();
+        if now == written {
+            continue;
+        }
+        let doc = state.export_state();
+        let target = path.clone();
+        let saved = tokio::task::spawn_blocking(move || persist::save(&target, &doc)).await;
+        match saved {
+            Ok(Ok(())) => {
+                written = now;
+                tracing::debug!(path = %path.display(), "state written");
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "writing the state file failed; trying again at the next change")
+            }
+            Err(e) => tracing::error!(error = %e, "the state writer stopped"),
         }
     }
 }
@@ -255,11 +294,38 @@ impl MockServerBuilder {
         self
     }
 
-    /// Whether the fast lane answers plain `GET /api/3/contacts/{id}` and
-    /// `POST /api/3/contact/sync` requests before hyper and axum (default `true`). Its answers
-    /// are the routes' own, byte for byte; turn it off to rule it out when chasing a problem.
-    pub fn fast_lane(mut self, on: bool) -> Self {
-        self.options.fast_lane = on;
+    /// A request's head must arrive within this (default 10 s), counted from when the
+    /// connection is ready for one, so an idle keep-alive connection is closed after it too.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.options.header_read_timeout = timeout;
+        self
+    }
+
+    /// A connection with no byte moving either way for this long is closed (default 10 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.options.idle_timeout = timeout;
+        self
+    }
+
+    /// On [`MockServer::shutdown`], requests in hand may finish within this (default 5 s);
+    /// then their connections are closed and the state file is written.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.options.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Every `/__admin` call must carry this token (`Authorization: Bearer TOKEN` or
+    /// `X-Admin-Token: TOKEN`); without it, anyone who reaches the port may reset or replace
+    /// every account.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.options.admin_token = Some(token.into()).filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Largest state document `PUT /__admin/state` accepts (default 64 MiB); a larger body is
+    /// refused with 413 as soon as it passes the limit.
+    pub fn max_state_bytes(mut self, bytes: usize) -> Self {
+        self.options.max_state_bytes = bytes;
         self
     }
 
@@ -275,8 +341,11 @@ impl MockServerBuilder {
         self
     }
 
-    /// Loads the state from this file at start when it exists (it wins over a seed), and
-    /// writes it there on [`MockServer::shutdown`], so a restart loses nothing.
+    /// Loads the state from this file at start when it exists (it wins over a seed), writes
+    /// it at start (so an unwritable path fails [`MockServerBuilder::start`] at once), again
+    /// within [`STATE_WRITE_DELAY`] of every change (a burst of changes is one write; each
+    /// write is atomic and synced), and on [`MockServer::shutdown`]. A crash (`kill -9`) loses
+    /// at most the changes of the last half second or so.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -309,35 +378,43 @@ impl MockServerBuilder {
             addr
         };
         let base_url = format!("http://{host}");
+        let timeouts = conn::Timeouts {
+            header_read: self.options.header_read_timeout,
+            idle: self.options.idle_timeout,
+            shutdown: self.options.shutdown_timeout,
+        };
         let state = AppState::new(self.options, base_url.clone());
         if let Some(doc) = initial {
             state
                 .import_state(doc)
                 .map_err(|e| invalid(format!("invalid state document: {e}")))?;
         }
+        if let Some(path) = &self.state_file {
+            persist::save(path, &state.export_state()).map_err(|e| {
+                invalid(format!(
+                    "cannot write the state file {}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
         let router = app(state.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
-        let listener = fast_lane::LaneListener::new(listener, state.clone(), stop_rx, alive_tx);
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                    let _ = stop_tx.send(true);
-                })
-                .await;
-            // The fast lane's connections close after their answer in hand, or at once if idle.
-            let _ = alive_rx.recv().await;
-            served
-        });
+        let (stop, stopped) = watch::channel(false);
+        let mut rx = stopped.clone();
+        let task = tokio::spawn(conn::serve(listener, router, timeouts, async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }));
+        let writer = self
+            .state_file
+            .clone()
+            .map(|path| tokio::spawn(write_state(state.clone(), path, stopped)));
         tracing::debug!(%base_url, "ac-mock started");
         Ok(MockServer {
             addr,
             base_url,
             state,
-            shutdown: Some(tx),
+            stop,
             task: Some(task),
+            writer,
             state_file: self.state_file,
         })
     }

@@ -48,8 +48,10 @@ struct Cli {
     #[arg(long, env = "AC_MOCK_SEED", value_name = "FILE")]
     seed: Option<PathBuf>,
 
-    /// Load the state from FILE at start when it exists (wins over --seed), and write it
-    /// there on clean shutdown (Ctrl-C, SIGTERM), so a restart loses nothing.
+    /// Load the state from FILE at start when it exists (wins over --seed); write it there at
+    /// start (an unwritable path exits 2 at once), within about half a second of every change
+    /// (atomically; a burst is one write) and on shutdown, so a restart, even after kill -9,
+    /// loses at most the last half second.
     #[arg(long, env = "AC_MOCK_STATE_FILE", value_name = "FILE")]
     state_file: Option<PathBuf>,
 
@@ -73,11 +75,29 @@ struct Cli {
     #[arg(long, env = "AC_MOCK_NO_BULK_IMPORT_LIMITS", value_parser = BoolishValueParser::new())]
     no_bulk_import_limits: bool,
 
-    /// Turn off the fast lane, which answers plain GET /api/3/contacts/{id} and
-    /// POST /api/3/contact/sync requests before the general HTTP stack (same answers, less
-    /// CPU). Everything else always takes the general stack.
-    #[arg(long, env = "AC_MOCK_NO_FAST_LANE", value_parser = BoolishValueParser::new())]
-    no_fast_lane: bool,
+    /// Every /__admin call must carry this token (Authorization: Bearer TOKEN or
+    /// X-Admin-Token: TOKEN). Without it, anyone who reaches the port can reset or replace
+    /// every account: set it whenever --listen is not loopback.
+    #[arg(long, env = "AC_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+
+    /// Largest state document PUT /__admin/state accepts, in bytes.
+    #[arg(long, env = "AC_MOCK_MAX_STATE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_state_bytes: usize,
+
+    /// A request's head must arrive within this; it also closes keep-alive connections idle
+    /// that long between requests (e.g. 10s, 500ms).
+    #[arg(long, env = "AC_MOCK_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    header_read_timeout: std::time::Duration,
+
+    /// A connection with no byte moving either way for this long is closed.
+    #[arg(long, env = "AC_MOCK_IDLE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    idle_timeout: std::time::Duration,
+
+    /// On Ctrl-C / SIGTERM, requests in hand may finish within this; then their connections
+    /// are closed and --state-file is written. A second signal exits at once.
+    #[arg(long, env = "AC_MOCK_SHUTDOWN_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    shutdown_timeout: std::time::Duration,
 
     /// How many webhook deliveries GET /__admin/webhook-deliveries keeps.
     #[arg(
@@ -173,8 +193,15 @@ async fn main() -> ExitCode {
         .journal_size(cli.journal_size)
         .rate_limit(cli.rate_limit)
         .bulk_import_limits(!cli.no_bulk_import_limits)
-        .fast_lane(!cli.no_fast_lane)
-        .delivery_log_size(cli.delivery_log_size);
+        .delivery_log_size(cli.delivery_log_size)
+        .header_read_timeout(cli.header_read_timeout)
+        .idle_timeout(cli.idle_timeout)
+        .shutdown_timeout(cli.shutdown_timeout)
+        .max_state_bytes(cli.max_state_bytes);
+    let admin_protected = cli.admin_token.as_deref().is_some_and(|t| !t.is_empty());
+    if let Some(token) = cli.admin_token {
+        builder = builder.admin_token(token);
+    }
     for rule in cli.faults.into_iter().flat_map(|f| f.0) {
         builder = builder.fault(rule);
     }
@@ -202,15 +229,31 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if !cli.listen.ip().is_loopback() && !admin_protected {
+        eprintln!(
+            "ac-mock: WARNING: listening on {} without --admin-token: anyone who reaches this port can list every account's token, reset or replace all data (/__admin). Set --admin-token or listen on 127.0.0.1.",
+            cli.listen
+        );
+    }
     println!(
-        "ac-mock listening on {} api_token={} actid={} event_key={}",
+        "ac-mock listening on {} api_token={} actid={} event_key={}{}",
         server.base_url(),
         server.api_token(),
         server.actid(),
-        server.event_key()
+        server.event_key(),
+        if admin_protected { " admin=token" } else { "" }
     );
     signals.await;
-    tracing::info!("shutting down");
+    tracing::info!("shutting down (a second signal exits at once)");
+    // A second signal while draining: exit now. The state file is at most half a second
+    // behind (it is written after every change).
+    if let Ok(second) = shutdown_signal() {
+        tokio::spawn(async move {
+            second.await;
+            eprintln!("ac-mock: second signal, exiting now");
+            std::process::exit(130);
+        });
+    }
     match server.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

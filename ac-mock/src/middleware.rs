@@ -59,7 +59,16 @@ pub async fn front(State(state): State<AppState>, mut req: Request, next: Next) 
     if let Some(account) = account {
         req.extensions_mut().insert(account);
     }
+    let writes = !matches!(
+        method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
     let res = faults(&state, req, next).await;
+    if writes && !res.status().is_client_error() {
+        // Anything that may have changed the state (a 5xx may have, half-way): the state file
+        // is written again within its debounce window.
+        state.mark_changed();
+    }
     let status = if res.extensions().get::<Dropped>().is_some() {
         0
     } else {
@@ -77,8 +86,7 @@ pub async fn front(State(state): State<AppState>, mut req: Request, next: Next) 
     res
 }
 
-/// Logs an answered request and adds it to the journal (the front layer's and the fast
-/// lane's last step).
+/// Logs an answered request and adds it to the journal (the front layer's last step).
 pub(crate) fn record(
     state: &AppState,
     method: &str,
@@ -97,6 +105,54 @@ pub(crate) fn record(
         at: chrono::Utc::now(),
     };
     state.with_journal(|j| j.push(entry));
+}
+
+/// One auth layer over every matched `/api/3` route (unknown paths stay 404): a request whose
+/// `Api-Token` names no account is answered 403 `{"message":"Forbidden"}` before any handler
+/// runs, so a new route cannot forget the check.
+pub async fn require_account(req: Request, next: Next) -> Response {
+    if req.extensions().get::<AccountId>().is_none() {
+        return ApiError::Forbidden.into_response();
+    }
+    next.run(req).await
+}
+
+/// When an admin token is configured, every `/__admin` call must carry it, as
+/// `Authorization: Bearer TOKEN` or `X-Admin-Token: TOKEN`; otherwise 401.
+pub async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(want) = state.options().admin_token.as_deref() else {
+        return next.run(req).await;
+    };
+    let headers = req.headers();
+    let given = headers
+        .get("x-admin-token")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+        })
+        .map(str::trim);
+    let ok = given.is_some_and(|g| {
+        g.len() == want.len()
+            && g.bytes()
+                .zip(want.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if ok {
+        next.run(req).await
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "the admin API needs the admin token: Authorization: Bearer TOKEN or X-Admin-Token: TOKEN"})),
+        )
+            .into_response()
+    }
 }
 
 /// Makes sure every error leaves as JSON: axum's own plain-text rejections (413 body too
@@ -200,13 +256,12 @@ async fn faults(state: &AppState, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/__admin") {
         return json_errors(rate_limit(state, req, next).await).await;
     }
-    let fault = state.with_faults(|f| {
-        if f.is_empty() {
-            None
-        } else {
-            f.pick(req.method().as_str(), req.uri().path())
-        }
-    });
+    // One atomic read when there are no rules: no lock on the common path.
+    let fault = if state.has_faults() {
+        state.with_faults(|f| f.pick(req.method().as_str(), req.uri().path()))
+    } else {
+        None
+    };
     let Some(fault) = fault else {
         return json_errors(rate_limit(state, req, next).await).await;
     };

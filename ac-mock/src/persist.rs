@@ -1,5 +1,5 @@
 //! The state document: what `GET /__admin/state` exports, `PUT /__admin/state` and `--seed`
-//! load, and `--state-file` writes on clean shutdown.
+//! load, and `--state-file` writes at start, after changes and on shutdown.
 
 use std::path::Path;
 
@@ -88,8 +88,11 @@ pub fn load(path: &Path) -> Result<StateDoc, StateError> {
     })
 }
 
-/// Writes a state document atomically (a temporary file next to it, then a rename).
+/// Writes a state document atomically and durably: a temporary file next to it, synced,
+/// renamed over the old one, and the directory synced, so a crash leaves either the old
+/// document or the new one, never half of one.
 pub fn save(path: &Path, doc: &StateDoc) -> Result<(), StateError> {
+    use std::io::Write;
     let io = |source| StateError::Io {
         path: path.display().to_string(),
         source,
@@ -97,6 +100,17 @@ pub fn save(path: &Path, doc: &StateDoc) -> Result<(), StateError> {
     let json = serde_json::to_vec_pretty(doc).map_err(|e| StateError::Invalid(e.to_string()))?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
-    std::fs::write(&tmp, json).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(&json).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io)?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The rename itself is durable once the directory is.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io)?;
+    }
+    Ok(())
 }

@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -48,10 +49,19 @@ pub struct Options {
     pub faults: Vec<FaultRule>,
     /// How many webhook deliveries `GET /__admin/webhook-deliveries` keeps.
     pub delivery_log_size: usize,
-    /// Whether the fast lane answers plain `GET /contacts/{id}` and `POST /contact/sync`
-    /// requests straight from the socket, before hyper and axum (same answers, same journal,
-    /// less CPU per request; anything else still goes through axum). On by default.
-    pub fast_lane: bool,
+    /// A request's head must arrive within this, counted from when the connection is ready
+    /// for one (so an idle keep-alive connection is closed after it too).
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moved either way for this long is closed (a body that
+    /// stops half-way, a client that stops reading).
+    pub idle_timeout: Duration,
+    /// On shutdown, requests in hand may finish within this; then connections are closed.
+    pub shutdown_timeout: Duration,
+    /// When set, every `/__admin` call must carry it (`Authorization: Bearer TOKEN` or
+    /// `X-Admin-Token: TOKEN`).
+    pub admin_token: Option<String>,
+    /// Largest state document `PUT /__admin/state` accepts, in bytes.
+    pub max_state_bytes: usize,
 }
 
 impl Default for Options {
@@ -71,7 +81,11 @@ impl Default for Options {
             bulk_import_limits: true,
             faults: Vec::new(),
             delivery_log_size: 1000,
-            fast_lane: true,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(5),
+            admin_token: None,
+            max_state_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -128,7 +142,11 @@ struct Shared {
     faults: Mutex<Faults>,
     limits: Limits,
     hooks: WebhookOut,
-    lane_answers: AtomicU64,
+    /// Bumped by every change; the state file writer compares it with what it wrote.
+    changes: AtomicU64,
+    changed: tokio::sync::Notify,
+    /// Whether any fault rule exists: requests skip the rules' lock when none does.
+    has_faults: AtomicBool,
 }
 
 /// A handle on the state that does not keep the server alive (held by background tasks).
@@ -168,7 +186,9 @@ impl AppState {
                 faults: Mutex::new(Faults::default()),
                 limits: Limits::new(options.rate_limit, options.bulk_import_limits),
                 hooks: WebhookOut::new(options.delivery_log_size),
-                lane_answers: AtomicU64::new(0),
+                changes: AtomicU64::new(0),
+                changed: tokio::sync::Notify::new(),
+                has_faults: AtomicBool::new(false),
                 options: options.clone(),
             }),
         };
@@ -366,23 +386,39 @@ impl AppState {
 
     /// Adds a fault rule; returns its id or what is wrong with it.
     pub fn add_fault(&self, rule: FaultRule) -> Result<u64, String> {
-        lock(&self.inner.faults).add(rule)
+        self.with_faults(|f| f.add(rule))
     }
 
     /// Runs `f` on the fault rules.
     pub fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
-        f(&mut lock(&self.inner.faults))
+        let mut faults = lock(&self.inner.faults);
+        let out = f(&mut faults);
+        self.inner
+            .has_faults
+            .store(!faults.is_empty(), Ordering::Release);
+        out
     }
 
-    /// How many requests the fast lane has answered (see [`Options::fast_lane`]); the rest
-    /// went through axum. For tests and diagnostics.
-    pub fn lane_answers(&self) -> u64 {
-        self.inner.lane_answers.load(Ordering::Relaxed)
+    /// Whether any fault rule is in force (one atomic read; no lock).
+    pub fn has_faults(&self) -> bool {
+        self.inner.has_faults.load(Ordering::Acquire)
     }
 
-    /// Counts one answer of the fast lane.
-    pub(crate) fn count_lane_answer(&self) {
-        self.inner.lane_answers.fetch_add(1, Ordering::Relaxed);
+    /// Notes that the state changed (every write request does this), so that the state file
+    /// is written again.
+    pub fn mark_changed(&self) {
+        self.inner.changes.fetch_add(1, Ordering::Release);
+        self.inner.changed.notify_one();
+    }
+
+    /// How many changes there have been.
+    pub fn changes(&self) -> u64 {
+        self.inner.changes.load(Ordering::Acquire)
+    }
+
+    /// Resolves at the next change (or at once when one happened since the last wait).
+    pub async fn changed(&self) {
+        self.inner.changed.notified().await;
     }
 
     /// The rate limits.
@@ -481,7 +517,13 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/3", routes::router())
-        .nest("/__admin", admin::router())
+        // `/api/3/` with the slash (the nest answers `/api/3`): the token check clients make.
+        .route(
+            "/api/3/",
+            axum::routing::get(routes::token_check)
+                .layer(axum::middleware::from_fn(middleware::require_account)),
+        )
+        .nest("/__admin", admin::router(&state))
         .merge(routes::tracking_router())
         .fallback(middleware::not_found)
         // The body limit is a request extension read by the body extractors; `front` is

@@ -20,9 +20,11 @@ pub mod site_tracking;
 pub mod tags;
 pub mod webhooks;
 
-/// Every `/api/3` route (auth is layered on by [`crate::app`]).
+/// Every `/api/3` route, behind one auth layer ([`crate::middleware::require_account`]):
+/// a route added here cannot answer without a valid `Api-Token`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", axum::routing::get(token_check))
         .merge(contacts::router())
         .merge(tags::router())
         .merge(lists::router())
@@ -33,6 +35,16 @@ pub fn router() -> Router<AppState> {
         .merge(deals::router())
         .merge(webhooks::router())
         .merge(bulk_import::router())
+        .route_layer(axum::middleware::from_fn(
+            crate::middleware::require_account,
+        ))
+}
+
+/// `GET /api/3/`: the token check clients make at start (a Singer tap takes 200 as "valid").
+/// A valid token gets 200 `{}` (what AC's body holds here is not documented); a missing or
+/// wrong one the auth layer's 403.
+pub(crate) async fn token_check() -> axum::Json<Value> {
+    axum::Json(json!({}))
 }
 
 /// The tracking host's routes (`POST /event`, `GET /visit`), served at the root of the same
