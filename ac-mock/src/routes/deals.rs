@@ -263,6 +263,9 @@ async fn list(
 ) -> ApiResult {
     let p = Params::parse(raw.as_deref());
     let (mut contact, mut account, mut status, mut search) = (None, None, None, p.text("search"));
+    // `filters[stage|group|owner]` (AC's docs): a value that is not an id matches nothing.
+    let (mut stage, mut group, mut owner) = (None, None, None);
+    let id_or_none = |v: &str| Some(v.parse::<u64>().unwrap_or(u64::MAX));
     for (key, value) in p.bracketed("filters") {
         let value = value.trim().to_string();
         match key.as_str() {
@@ -270,11 +273,19 @@ async fn list(
             "account" | "customerAccount" => account = value.parse().ok(),
             "status" => status = value.parse::<u8>().ok(),
             "search" | "title" if !value.is_empty() => search = Some(value),
+            "stage" if !value.is_empty() => stage = id_or_none(&value),
+            "group" if !value.is_empty() => group = id_or_none(&value),
+            "owner" if !value.is_empty() => owner = id_or_none(&value),
             _ => {}
         }
     }
     st.with_store(acct, |store, ctx| {
-        let rows = store.list_deals(contact, account, status, search.as_deref());
+        let mut rows = store.list_deals(contact, account, status, search.as_deref());
+        rows.retain(|d| {
+            stage.is_none_or(|s| d.stage == s)
+                && group.is_none_or(|g| d.group == g)
+                && owner.is_none_or(|o| d.owner == o)
+        });
         reply(StatusCode::OK, deals_page(rows, &p, ctx))
     })
 }
@@ -316,12 +327,24 @@ async fn groups(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     })
 }
 
-async fn stages(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
+async fn stages(
+    State(st): State<AppState>,
+    Authed(acct): Authed,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    // `filters[d_groupid]` (AC's docs): the stages of one pipeline; not an id matches nothing.
+    let p = Params::parse(raw.as_deref());
+    let group = p
+        .bracketed("filters")
+        .into_iter()
+        .find(|(k, v)| k == "d_groupid" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().parse::<u64>().unwrap_or(u64::MAX));
     st.with_store(acct, |store, ctx| {
         let rows: Vec<Value> = store
             .pipelines
             .stages
             .iter()
+            .filter(|s| group.is_none_or(|g| s.group == g))
             .map(|s| stage_json(s, ctx))
             .collect();
         let n = rows.len();

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
             get(retrieve).put(update).patch(update).delete(remove),
         )
         .route("/fieldOption/bulk", post(bulk_options))
+        // AC's own MCP server calls the plural; AC's docs name the singular.
+        .route("/fieldOptions/bulk", post(bulk_options))
         .route("/fieldRels", post(add_rel))
         .route("/fieldRels/{id}", delete(remove_rel))
         .route("/fieldValues", get(list_values).post(set_value))

@@ -140,13 +140,50 @@ async fn list(
     })
 }
 
+/// A slug of `name` (lowercase letters and digits, `-` between words) no list has yet.
+fn unique_stringid(store: &crate::store::Store, name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let base = slug.trim_end_matches('-').to_owned();
+    let base = if base.is_empty() {
+        "list".to_owned()
+    } else {
+        base
+    };
+    let taken = |s: &str| store.lists.iter().any(|l| l.stringid == s);
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
 async fn create(
     State(st): State<AppState>,
     Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let input = list_input(&body)?;
+    let mut input = list_input(&body)?;
     st.with_store(acct, |store, ctx| {
+        // AC's docs require `stringid`, but AC's own MCP server creates lists without one:
+        // the mock derives it from the name (a unique slug), as AC's UI does.
+        if input
+            .stringid
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
+            if let Some(name) = input.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                input.stringid = Some(unique_stringid(store, name));
+            }
+        }
         let lid = store.create_list(&input, crate::store::now())?;
         reply(
             StatusCode::CREATED,
