@@ -307,7 +307,7 @@ async fn rate_limit(state: &AppState, req: Request, next: Next) -> Response {
         return next.run(req).await; // the handler answers 403
     };
     let now = std::time::Instant::now();
-    if let (Some(n), Err(limited)) = (limits.per_second(), limits.check(account, now)) {
+    if let (Some(n), Err(limited)) = (limits.per_second(), limits.check(account)) {
         return too_many(n, limited.retry_after_secs);
     }
     if !(is_bulk && limits.bulk_enabled()) {

@@ -1,10 +1,15 @@
-//! AC's rate limits (reference §1.6, §9): a per-account token bucket of N requests per second
-//! (off unless configured), and bulk import's own per-minute limits (20 requests/min holding a
-//! single contact, 100/min holding several).
+//! AC's rate limits (reference §1.6, §9): a per-account limit of N requests per second with
+//! a burst of N (governor's keyed GCRA limiter; off unless configured), and bulk import's own
+//! per-minute limits (20 requests/min holding a single contact, 100/min holding several, a
+//! sliding one-minute window as AC counts them).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::server::AccountId;
 
@@ -12,12 +17,6 @@ use crate::server::AccountId;
 pub const BULK_SINGLE_PER_MINUTE: usize = 20;
 /// Bulk import requests holding several contacts allowed per minute.
 pub const BULK_MULTI_PER_MINUTE: usize = 100;
-
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
 
 /// A refused request: how long to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +26,25 @@ pub struct Limited {
 }
 
 /// Per-account limits. Cheap when off: one branch.
-#[derive(Debug)]
 pub struct Limits {
     per_second: Option<u32>,
     bulk_enabled: bool,
-    buckets: Mutex<HashMap<AccountId, Bucket>>,
+    /// Replaced (not cleared) on reset: governor's store has no `clear`.
+    per_account: Option<RwLock<Arc<DefaultKeyedRateLimiter<AccountId>>>>,
     bulk: Mutex<HashMap<(AccountId, bool), VecDeque<Instant>>>,
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limits")
+            .field("per_second", &self.per_second)
+            .field("bulk_enabled", &self.bulk_enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+fn limiter(n: NonZeroU32) -> Arc<DefaultKeyedRateLimiter<AccountId>> {
+    Arc::new(governor::RateLimiter::keyed(Quota::per_second(n)))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -43,10 +55,11 @@ impl Limits {
     /// `per_second`: requests/s per account (`None` or 0 = unlimited); `bulk_enabled`: apply
     /// bulk import's per-minute limits.
     pub fn new(per_second: Option<u32>, bulk_enabled: bool) -> Self {
+        let per_second = per_second.and_then(NonZeroU32::new);
         Self {
-            per_second: per_second.filter(|n| *n > 0),
+            per_second: per_second.map(NonZeroU32::get),
             bulk_enabled,
-            buckets: Mutex::new(HashMap::new()),
+            per_account: per_second.map(|n| RwLock::new(limiter(n))),
             bulk: Mutex::new(HashMap::new()),
         }
     }
@@ -61,29 +74,18 @@ impl Limits {
         self.bulk_enabled
     }
 
-    /// Takes one request from the account's bucket (a bucket of N tokens refilled at N/s).
-    pub fn check(&self, account: AccountId, now: Instant) -> Result<(), Limited> {
-        let Some(n) = self.per_second else {
+    /// Takes one request from the account's allowance (N per second, bursts of up to N).
+    pub fn check(&self, account: AccountId) -> Result<(), Limited> {
+        let Some(lock) = &self.per_account else {
             return Ok(());
         };
-        let rate = f64::from(n);
-        let mut buckets = lock(&self.buckets);
-        let b = buckets.entry(account).or_insert(Bucket {
-            tokens: rate,
-            at: now,
-        });
-        let elapsed = now.saturating_duration_since(b.at).as_secs_f64();
-        b.tokens = (b.tokens + elapsed * rate).min(rate);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = (1.0 - b.tokens) / rate;
-            Err(Limited {
-                retry_after_secs: (wait.ceil() as u64).max(1),
-            })
-        }
+        let limiter = lock.read().unwrap_or_else(|p| p.into_inner()).clone();
+        limiter.check_key(&account).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Limited {
+                retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+            }
+        })
     }
 
     /// Counts one bulk import request of `contacts` contacts against the per-minute limit;
@@ -120,7 +122,11 @@ impl Limits {
 
     /// Forgets every account's usage.
     pub fn clear(&self) {
-        lock(&self.buckets).clear();
+        if let (Some(lock), Some(n)) =
+            (&self.per_account, self.per_second.and_then(NonZeroU32::new))
+        {
+            *lock.write().unwrap_or_else(|p| p.into_inner()) = limiter(n);
+        }
         lock(&self.bulk).clear();
     }
 }
@@ -130,21 +136,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bucket_allows_n_per_second_then_refills() {
+    fn n_per_second_in_a_burst_then_one_every_nth_of_a_second() {
         let l = Limits::new(Some(5), true);
-        let t0 = Instant::now();
         let a = AccountId(1);
         for _ in 0..5 {
-            assert!(l.check(a, t0).is_ok());
+            assert!(l.check(a).is_ok());
         }
         assert_eq!(
-            l.check(a, t0),
+            l.check(a),
             Err(Limited {
                 retry_after_secs: 1
             })
         );
-        assert!(l.check(AccountId(2), t0).is_ok(), "accounts are separate");
-        assert!(l.check(a, t0 + Duration::from_millis(250)).is_ok());
+        assert!(l.check(AccountId(2)).is_ok(), "accounts are separate");
+        // One request's worth comes back every 200 ms.
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(l.check(a).is_ok());
+        assert!(l.check(a).is_err());
+        // A reset forgets the usage.
+        l.clear();
+        assert!(l.check(a).is_ok());
+        assert!(
+            Limits::new(None, true).check(a).is_ok(),
+            "off: always allowed"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ async fn deals_filter_by_stage_group_and_owner() {
     let (_, all) = m.get("/deals").await;
     assert_eq!(ids(&all, "deals"), [a.clone(), b.clone()]);
     let (_, s2) = m.get("/deals?filters[stage]=2").await;
-    assert_eq!(ids(&s2, "deals"), [b.clone()]);
+    assert_eq!(ids(&s2, "deals"), [b]);
     assert_eq!(s2["meta"]["total"], json!(1));
     let (_, g1) = m.get("/deals?filters[group]=1").await;
     assert_eq!(ids(&g1, "deals").len(), 2);
