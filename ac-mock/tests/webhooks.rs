@@ -196,3 +196,92 @@ async fn webhook_events_lists_25_names_total_is_number_25() {
         assert!(names.contains(&json!(n)), "{n}");
     }
 }
+
+#[tokio::test]
+async fn a_url_on_the_mocks_own_listener_is_422_field_invalid_naming_why() {
+    let m = Mock::start().await;
+    let port = m.server.addr().port();
+    let base = m.server.base_url().to_string();
+    for url in [
+        format!("{base}/__admin/reset"),
+        format!("http://127.0.0.1:{port}/__admin/reset"),
+        format!("http://localhost:{port}/hook"),
+        format!("http://[::1]:{port}/hook"),
+        format!("http://0.0.0.0:{port}/hook"),
+        format!("https://127.0.0.1:{port}/hook"),
+    ] {
+        let mut body = hook();
+        body["webhook"]["url"] = json!(url);
+        let (status, body) = m.post("/webhooks", body).await;
+        assert_eq!(status, 422, "{url}: {body}");
+        let e = &body["errors"][0];
+        assert_eq!(e["code"], "field_invalid", "{url}");
+        assert_eq!(e["source"]["pointer"], "/data/attributes/url");
+        let title = e["title"].as_str().unwrap();
+        assert!(
+            title.contains(&url) && title.contains("own listener"),
+            "{title}"
+        );
+    }
+    assert_eq!(m.get("/webhooks").await.1["meta"]["total"], "0");
+
+    // Another port on 127.0.0.1 is someone else.
+    let mut body = hook();
+    body["webhook"]["url"] = json!(format!("http://127.0.0.1:{}/hook", port ^ 1));
+    let (status, created) = m.post("/webhooks", body).await;
+    assert_eq!(status, 201, "{created}");
+
+    // An update to the mock's own URL is refused too, and changes nothing.
+    let (status, body) = m
+        .put(
+            "/webhooks/1",
+            json!({"webhook": {"name": "Renamed", "url": format!("http://localhost:{port}/__admin/reset")}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["errors"][0]["source"]["pointer"],
+        "/data/attributes/url"
+    );
+    let (_, now) = m.get("/webhooks/1").await;
+    assert_eq!(now["webhook"]["url"], created["webhook"]["url"]);
+    assert_eq!(now["webhook"]["name"], "My Hook");
+    // A missing webhook is still a 404 first.
+    let (status, _) = m
+        .put(
+            "/webhooks/9",
+            json!({"webhook": {"url": format!("http://localhost:{port}/x")}}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn listening_on_every_interface_refuses_this_machines_addresses_on_the_mocks_port() {
+    let m = Mock::with(ac_mock::MockServer::builder().listen(([0, 0, 0, 0], 0).into())).await;
+    let port = m.server.addr().port();
+    let mut refused = vec![
+        format!("http://127.0.0.1:{port}/x"),
+        format!("http://0.0.0.0:{port}/x"),
+        format!("http://localhost:{port}/x"),
+    ];
+    // The address this machine sends from, when it has a route (no packet is sent).
+    let own = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").and_then(|()| s.local_addr()))
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_unspecified() && !ip.is_loopback());
+    if let Some(ip) = own {
+        refused.push(format!("http://{ip}:{port}/x"));
+    }
+    for url in refused {
+        let mut body = hook();
+        body["webhook"]["url"] = json!(url);
+        let (status, body) = m.post("/webhooks", body).await;
+        assert_eq!(status, 422, "{url}: {body}");
+    }
+    // TEST-NET-2 is not this machine.
+    let mut body = hook();
+    body["webhook"]["url"] = json!(format!("http://198.51.100.7:{port}/x"));
+    assert_eq!(m.post("/webhooks", body).await.0, 201);
+}

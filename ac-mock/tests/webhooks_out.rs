@@ -287,6 +287,11 @@ async fn a_410_answer_deactivates_the_webhook_and_nothing_is_retried() {
     let (_, deliveries) = m.admin_get("/webhook-deliveries").await;
     assert_eq!(deliveries["deliveries"][0]["status"], 410);
     assert_eq!(deliveries["deliveries"][0]["deactivated"], true);
+    assert_eq!(deliveries["deliveries"][0]["outcome"], "answered");
+    assert_eq!(
+        deliveries["deliveries"][0]["error"],
+        "the receiver answered 410 Gone: the webhook is now inactive and is sent nothing more"
+    );
     let state = m.server.state().snapshot(ac_mock::AccountId(1)).unwrap();
     assert!(!state.webhooks.get(id.parse().unwrap()).unwrap().active);
     m.put(
@@ -702,4 +707,348 @@ async fn deal_changes_fire_deal_add_and_one_deal_update_with_the_changed_fields(
         !p.iter().any(|(k, _)| k.starts_with("updated_fields")),
         "{p:?}"
     );
+}
+
+/// A receiver that accepts connections, reads what comes, and never answers. Returns its
+/// URL and how many connections it has accepted.
+async fn silent_receiver() -> (String, Arc<Mutex<usize>>) {
+    let accepted: Arc<Mutex<usize>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            *count.lock().unwrap() += 1;
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut buf = vec![0u8; 4096];
+                while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (url, accepted)
+}
+
+/// Sends a request as the account with this token: (status, JSON body).
+async fn as_account(
+    m: &Mock,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    read(
+        m.http
+            .request(method, m.url(path))
+            .header("Api-Token", token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// The delivery log, newest first.
+async fn log(m: &Mock) -> Vec<Value> {
+    let (_, body) = m.admin_get("/webhook-deliveries?limit=1000").await;
+    body["deliveries"].as_array().unwrap().clone()
+}
+
+/// Waits until the delivery log holds `n` entries.
+async fn wait_log(m: &Mock, n: usize) -> Vec<Value> {
+    for _ in 0..400 {
+        let entries = log(m).await;
+        if entries.len() >= n {
+            return entries;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("expected {n} log entries, got {:?}", log(m).await);
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_delays_only_its_own_deliveries() {
+    let m = Mock::start().await;
+    let out = m.server.state().webhooks_out();
+    // Long enough that only a serial queue would make B wait for A.
+    out.set_delivery_timeout(Duration::from_secs(30));
+    let (stuck, accepted) = silent_receiver().await;
+    let (fine, seen) = receiver(200).await;
+    // Account A (the default one) hooks the stuck receiver, account B a working one.
+    hook(&m, &format!("{stuck}/a"), &["update"], &["api"], 0).await;
+    let (_, b_token, _, _) = m.server.state().create_account();
+    let (status, body) = as_account(
+        &m,
+        &b_token,
+        reqwest::Method::POST,
+        "/webhooks",
+        json!({"webhook": {"name": "b", "url": format!("{fine}/b"), "events": ["update"], "sources": ["api"]}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    let a_contact = m.contact("a@example.com").await;
+    for name in ["A1", "A2", "A3"] {
+        let (status, _) = m
+            .put(
+                &format!("/contacts/{a_contact}"),
+                json!({"contact": {"firstName": name}}),
+            )
+            .await;
+        assert_eq!(status, 200, "the request is not held up by its webhook");
+    }
+    let (_, c) = as_account(
+        &m,
+        &b_token,
+        reqwest::Method::POST,
+        "/contacts",
+        json!({"contact": {"email": "b@example.com"}}),
+    )
+    .await;
+    let b_contact = c["contact"]["id"].as_str().unwrap().to_string();
+    as_account(
+        &m,
+        &b_token,
+        reqwest::Method::PUT,
+        &format!("/contacts/{b_contact}"),
+        json!({"contact": {"firstName": "B"}}),
+    )
+    .await;
+
+    // B's delivery arrives while A's first is still unanswered: it did not wait behind A's.
+    let got = wait_for(&seen, 1).await;
+    assert_eq!(got[0].0, "b");
+    let entries = log(&m).await;
+    assert_eq!(entries.len(), 1, "only B's delivery has ended: {entries:?}");
+    assert_eq!(entries[0]["url"], format!("{fine}/b"));
+    assert_eq!(entries[0]["outcome"], "answered");
+    assert!(entries[0]["error"].is_null());
+    // A's lane sends one at a time: one connection to the stuck receiver, two waiting.
+    assert_eq!(*accepted.lock().unwrap(), 1);
+    assert_eq!(out.pending(), 3);
+}
+
+#[tokio::test]
+async fn the_delivery_log_names_the_cause_refused_timed_out_or_the_status() {
+    let m = Mock::start().await;
+    m.server
+        .state()
+        .webhooks_out()
+        .set_delivery_timeout(Duration::from_millis(300));
+    // A port nothing listens on: bound, then released.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let (stuck, _) = silent_receiver().await;
+    let (failing, _) = receiver(500).await;
+    hook(&m, &format!("{closed}/x"), &["update"], &["api"], 0).await;
+    hook(&m, &format!("{stuck}/x"), &["update"], &["api"], 0).await;
+    hook(&m, &format!("{failing}/x"), &["update"], &["api"], 0).await;
+    let contact = m.contact("e@example.com").await;
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "E"}}),
+    )
+    .await;
+    let entries = wait_log(&m, 3).await;
+    let by_url = |base: &str| {
+        entries
+            .iter()
+            .find(|e| e["url"] == format!("{base}/x"))
+            .unwrap_or_else(|| panic!("no entry for {base}: {entries:?}"))
+            .clone()
+    };
+    let refused = by_url(&closed);
+    assert_eq!(refused["outcome"], "failed");
+    assert!(refused["status"].is_null());
+    let text = refused["error"].as_str().unwrap();
+    assert!(text.starts_with("connection refused"), "{text}");
+    assert!(
+        text.contains(closed.trim_start_matches("http://")),
+        "{text}"
+    );
+
+    let timed_out = by_url(&stuck);
+    assert_eq!(timed_out["outcome"], "failed");
+    let text = timed_out["error"].as_str().unwrap();
+    assert!(
+        text.starts_with("timed out") && text.contains("300 ms"),
+        "{text}"
+    );
+
+    let answered = by_url(&failing);
+    assert_eq!(answered["outcome"], "answered");
+    assert_eq!(answered["status"], 500);
+    assert_eq!(
+        answered["error"],
+        "the receiver answered 500 Internal Server Error"
+    );
+    assert_eq!(answered["deactivated"], false, "only 410 deactivates");
+}
+
+#[tokio::test]
+async fn deliveries_to_one_url_arrive_in_order_even_when_the_first_is_slow() {
+    let m = Mock::start().await;
+    let seen: Seen = Arc::default();
+    // The first delivery is answered slowly, the rest at once.
+    let app = Router::new()
+        .route(
+            "/{hook}",
+            post(
+                |State(seen): State<Seen>,
+                 axum::extract::Path(hook): axum::extract::Path<String>,
+                 body: String| async move {
+                    if body.contains("first_name%5D=n0&") {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                    }
+                    seen.lock().unwrap().push((hook, body));
+                    StatusCode::OK
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    hook(&m, &format!("{url}/one"), &["update"], &["api"], 0).await;
+    hook(&m, &format!("{url}/two"), &["update"], &["api"], 0).await;
+    let contact = m.contact("fifo@example.com").await;
+    for n in 0..10 {
+        m.put(
+            &format!("/contacts/{contact}"),
+            json!({"contact": {"firstName": format!("n{n}")}}),
+        )
+        .await;
+    }
+    let got = wait_for(&seen, 20).await;
+    let names = |hook: &str| -> Vec<String> {
+        got.iter()
+            .filter(|(h, _)| h == hook)
+            .map(|(_, body)| {
+                pairs(body)
+                    .into_iter()
+                    .find(|(k, _)| k == "contact[first_name]")
+                    .unwrap()
+                    .1
+            })
+            .collect()
+    };
+    let want: Vec<String> = (0..10).map(|n| format!("n{n}")).collect();
+    assert_eq!(names("one"), want);
+    assert_eq!(names("two"), want);
+}
+
+#[tokio::test]
+async fn a_full_destination_queue_drops_the_delivery_and_logs_why_without_holding_the_request() {
+    let m = Mock::start().await;
+    m.server
+        .state()
+        .webhooks_out()
+        .set_delivery_timeout(Duration::from_secs(30));
+    let (stuck, _) = silent_receiver().await;
+    let limit = ac_mock::webhooks_out::DESTINATION_CAPACITY;
+    // limit + 2 webhooks on one URL: one update fires limit + 2 deliveries to it.
+    for _ in 0..limit + 2 {
+        hook(&m, &format!("{stuck}/full"), &["update"], &["api"], 0).await;
+    }
+    let contact = m.contact("full@example.com").await;
+    let (status, _) = m
+        .put(
+            &format!("/contacts/{contact}"),
+            json!({"contact": {"firstName": "F"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let entries = wait_log(&m, 2).await;
+    assert_eq!(entries.len(), 2, "the rest wait: {entries:?}");
+    for e in &entries {
+        assert_eq!(e["outcome"], "dropped");
+        assert!(e["status"].is_null());
+        assert_eq!(
+            e["error"],
+            format!("dropped: {limit} deliveries to this URL were already waiting")
+        );
+    }
+    assert_eq!(m.server.state().webhooks_out().pending(), limit);
+}
+
+#[tokio::test]
+async fn a_webhook_to_the_mock_itself_is_refused_at_delivery_and_nothing_is_reset() {
+    let m = Mock::start().await;
+    let reset = format!("{}/__admin/reset", m.server.base_url());
+    let localhost = reset.replace("127.0.0.1", "localhost");
+    // Stored as a state import (or a DNS change) could leave them: the API would refuse them.
+    m.server
+        .state()
+        .with_store(ac_mock::AccountId(1), |store, _| {
+            for url in [&reset, &localhost] {
+                let input = ac_mock::store::webhooks::WebhookInput {
+                    name: Some("self".into()),
+                    url: Some(url.clone()),
+                    events: Some(vec!["update".into()]),
+                    sources: Some(vec!["api".into()]),
+                    listid: None,
+                };
+                store
+                    .create_webhook(&input, chrono::Utc::now())
+                    .map_err(ac_mock::reply::ApiError::from)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let contact = m.contact("self@example.com").await;
+    m.put(
+        &format!("/contacts/{contact}"),
+        json!({"contact": {"firstName": "S"}}),
+    )
+    .await;
+    let entries = wait_log(&m, 2).await;
+    for e in &entries {
+        assert_eq!(e["outcome"], "refused", "{e}");
+        assert!(e["status"].is_null());
+        let text = e["error"].as_str().unwrap();
+        assert!(text.contains("own listener"), "{text}");
+    }
+    // The contact is still there: no reset happened.
+    let (status, _) = m.get(&format!("/contacts/{contact}")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_bulk_import_callback_to_the_mock_itself_is_400_and_nothing_is_imported() {
+    let m = Mock::start().await;
+    let port = m.server.addr().port();
+    for url in [
+        format!("{}/__admin/reset", m.server.base_url()),
+        format!("http://localhost:{port}/__admin/reset"),
+        format!("http://[::1]:{port}/x"),
+    ] {
+        let (status, body) = m
+            .post(
+                "/import/bulk_import",
+                json!({"contacts": [{"email": "x@example.com"}], "callback": {"url": url}}),
+            )
+            .await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert_eq!(body["success"], 0);
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("Field 'callback.url' is refused. The url")
+                && message.contains("own listener"),
+            "{message}"
+        );
+    }
+    let (_, list) = m.get("/contacts").await;
+    assert_eq!(list["meta"]["total"], "0");
+    // Another port on 127.0.0.1 is fine.
+    let (status, body) = m
+        .post(
+            "/import/bulk_import",
+            json!({"contacts": [{"email": "x@example.com"}],
+                   "callback": {"url": format!("http://127.0.0.1:{}/cb", port.wrapping_add(1).max(1))}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

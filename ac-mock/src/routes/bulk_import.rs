@@ -240,6 +240,12 @@ async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -
         Ok(c) => c,
         Err(message) => return fail(message),
     };
+    // A callback to the mock itself could reset or change any account's data.
+    if let Some(cb) = &callback {
+        if let Some(why) = crate::webhooks_out::refuse_self_url(&st, &cb.url).await {
+            return fail(format!("Field 'callback.url' is refused. {why}"));
+        }
+    }
     if items.len() > MAX_CONTACTS {
         return fail(format!(
             "Too many contacts: {} were sent; at most {MAX_CONTACTS} contacts may be imported per request.",

@@ -1,5 +1,7 @@
 //! `/webhooks`, `/webhook/events` (reference §10.1). Delivery is a separate feature; the
-//! subscriptions live in [`crate::store::Store::webhooks`].
+//! subscriptions live in [`crate::store::Store::webhooks`]. A URL that leads to the mock's own
+//! listener is refused (422 `field_invalid` on `/data/attributes/url`): a webhook there could
+//! reset or change any account's data.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -63,12 +65,24 @@ fn webhook_input(body: &Value) -> Result<WebhookInput, ApiError> {
     })
 }
 
+/// 422 when the input's URL leads to the mock itself (see `webhooks_out::guard`).
+async fn refuse_self(st: &AppState, input: &WebhookInput) -> Result<(), ApiError> {
+    let Some(url) = &input.url else {
+        return Ok(());
+    };
+    match crate::webhooks_out::refuse_self_url(st, url).await {
+        Some(why) => Err(ApiError::field_invalid("/data/attributes/url", why)),
+        None => Ok(()),
+    }
+}
+
 async fn create(
     State(st): State<AppState>,
     Authed(acct): Authed,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let input = webhook_input(&body)?;
+    refuse_self(&st, &input).await?;
     st.with_store(acct, |store, ctx| {
         let wid = store.create_webhook(&input, crate::store::now())?;
         let w = store.webhook(wid)?;
@@ -98,9 +112,15 @@ async fn update(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let wid = entity_id(Entity::Webhook, &raw)?;
+    let input = webhook_input(&body);
+    let refused = match &input {
+        Ok(input) => refuse_self(&st, input).await,
+        Err(_) => Ok(()),
+    };
     st.with_store(acct, |store, ctx| {
         store.webhook(wid)?;
-        let input = webhook_input(&body)?;
+        let input = input?;
+        refused?;
         store.update_webhook(wid, &input)?;
         let w = store.webhook(wid)?;
         reply(StatusCode::OK, json!({ "webhook": webhook_json(w, ctx) }))

@@ -1,27 +1,14 @@
-//! Outgoing webhooks (reference §10): AC-shaped, form-encoded POSTs with PHP-style bracketed
-//! keys, built from the store's [`Change`]s after each API request (or from a simulated
-//! campaign event) and delivered by one background task. Never retried; a 410 answer makes
-//! the webhook inactive; bulk imports fire none. Every attempt lands in a bounded log served
-//! at `GET /__admin/webhook-deliveries`.
+//! The webhook payloads (reference §10.2/§10.3): AC-shaped form fields with PHP-style bracketed
+//! keys, built from the store's [`Change`]s after each API request or from a simulated campaign
+//! event, one [`Outgoing`] per matching webhook.
 
-use std::collections::{BTreeSet, VecDeque};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::Serialize;
-use tokio::sync::mpsc;
 
 use crate::campaigns::{Campaign, CampaignEventType};
-use crate::server::{AccountId, WeakState};
+use crate::server::AccountId;
 use crate::store::{Change, Store};
-
-/// How long a receiver has to answer.
-pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How many deliveries may wait to be sent; beyond that a delivery is logged as dropped
-/// instead of queued, so a slow receiver cannot make memory grow without bound.
-pub const QUEUE_CAPACITY: usize = 10_000;
 
 /// One webhook POST waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,258 +32,6 @@ impl Outgoing {
     }
 }
 
-/// One delivery attempt, as `GET /__admin/webhook-deliveries` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeliveryRecord {
-    /// When the POST was made.
-    pub at: DateTime<Utc>,
-    /// The mock's account id.
-    pub account: u64,
-    /// The webhook's id.
-    pub webhook: u64,
-    /// Where it was sent.
-    pub url: String,
-    /// Event name.
-    #[serde(rename = "type")]
-    pub event: String,
-    /// The form-encoded body that was sent.
-    pub body: String,
-    /// The receiver's status, when it answered.
-    pub status: Option<u16>,
-    /// Why there was no answer (connection refused, timeout), when there was none.
-    pub error: Option<String>,
-    /// True when a 410 answer made the webhook inactive.
-    pub deactivated: bool,
-}
-
-/// The delivery queue and log, owned by the server state.
-#[derive(Debug)]
-pub struct WebhookOut {
-    tx: mpsc::Sender<Outgoing>,
-    rx: Mutex<Option<mpsc::Receiver<Outgoing>>>,
-    log: Mutex<VecDeque<DeliveryRecord>>,
-    capacity: usize,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl WebhookOut {
-    /// A queue whose log keeps at most `capacity` deliveries.
-    pub fn new(capacity: usize) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        Self {
-            tx,
-            rx: Mutex::new(Some(rx)),
-            log: Mutex::new(VecDeque::new()),
-            capacity,
-        }
-    }
-
-    /// Queues deliveries; starts the background sender on first use (needs a Tokio runtime).
-    pub(crate) fn send(&self, items: Vec<Outgoing>, state: WeakState) {
-        if items.is_empty() {
-            return;
-        }
-        if let Some(rx) = lock(&self.rx).take() {
-            match tokio::runtime::Handle::try_current() {
-                Ok(handle) => {
-                    handle.spawn(run(rx, state));
-                }
-                Err(_) => {
-                    tracing::warn!("no Tokio runtime: webhooks are not delivered");
-                    return;
-                }
-            }
-        }
-        for item in items {
-            if let Err(mpsc::error::TrySendError::Full(item)) = self.tx.try_send(item) {
-                tracing::warn!(url = %item.url, "webhook queue full: delivery dropped");
-                self.record(DeliveryRecord {
-                    at: Utc::now(),
-                    account: item.account.0,
-                    webhook: item.webhook,
-                    body: item.body(),
-                    url: item.url,
-                    event: item.event,
-                    status: None,
-                    error: Some(format!(
-                        "not sent: {QUEUE_CAPACITY} deliveries were already waiting"
-                    )),
-                    deactivated: false,
-                });
-            }
-        }
-    }
-
-    /// Up to `limit` deliveries, newest first.
-    pub fn deliveries(&self, limit: usize) -> Vec<DeliveryRecord> {
-        lock(&self.log).iter().rev().take(limit).cloned().collect()
-    }
-
-    /// How many deliveries the log keeps.
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// Forgets the log.
-    pub fn clear(&self) {
-        lock(&self.log).clear();
-    }
-
-    fn record(&self, r: DeliveryRecord) {
-        if self.capacity == 0 {
-            return;
-        }
-        let mut log = lock(&self.log);
-        while log.len() >= self.capacity {
-            log.pop_front();
-        }
-        log.push_back(r);
-    }
-}
-
-/// The HTTP client of webhook deliveries and import callbacks: AC's user agent, a timeout.
-fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(DELIVERY_TIMEOUT)
-        .user_agent("ActiveCampaign/1.0 (ac-mock)")
-        .build()
-}
-
-async fn run(mut rx: mpsc::Receiver<Outgoing>, state: WeakState) {
-    let http = match http_client() {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot build the webhook HTTP client");
-            return;
-        }
-    };
-    while let Some(item) = rx.recv().await {
-        let body = item.body();
-        let sent = http
-            .post(&item.url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body.clone())
-            .send()
-            .await;
-        let (status, error) = match sent {
-            Ok(res) => (Some(res.status().as_u16()), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        let Some(state) = state.upgrade() else {
-            return; // the server is gone
-        };
-        let deactivated = status == Some(410)
-            && state
-                .with_account(item.account, |a| a.store.deactivate_webhook(item.webhook))
-                .unwrap_or(false);
-        tracing::debug!(url = %item.url, event = %item.event, ?status, "webhook delivered");
-        state.webhooks_out().record(DeliveryRecord {
-            at: Utc::now(),
-            account: item.account.0,
-            webhook: item.webhook,
-            url: item.url,
-            event: item.event,
-            body,
-            status,
-            error,
-            deactivated,
-        });
-    }
-}
-
-/// A bulk import's `callback` (reference §9): where and how to say the import completed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportCallback {
-    /// Absolute `http`/`https` URL.
-    pub url: String,
-    /// `POST` (the default) or `GET`.
-    pub post: bool,
-    /// `detailed_results`: also list the imported contact ids and the failed emails (POST only).
-    pub detailed: bool,
-    /// `params`: extra key/value pairs sent with the callback.
-    pub params: Vec<(String, String)>,
-    /// `headers`: extra request headers.
-    pub headers: Vec<(String, String)>,
-}
-
-/// Calls a completed bulk import's callback in the background and logs the attempt in the
-/// delivery log (webhook `0`, type `bulk_import_callback`). The request carries the `params`,
-/// then `batchId`, `status=completed`, `success_count` and `failure_count`; with
-/// `detailed_results` a POST also carries `success[n]` (contact ids) and `failure[n]`
-/// (emails), as `GET /import/info` lists them. POST bodies are form-encoded; GET sends the
-/// same pairs (without the lists) in the query string. Never retried.
-pub(crate) fn call_import_callback(
-    state: WeakState,
-    account: AccountId,
-    callback: ImportCallback,
-    batch_id: String,
-    success: Vec<u64>,
-    failure: Vec<String>,
-) {
-    let Ok(handle) = tokio::runtime::Handle::try_current() else {
-        tracing::warn!("no Tokio runtime: the bulk import callback is not called");
-        return;
-    };
-    handle.spawn(async move {
-        let mut form: Form = callback.params.clone();
-        push(&mut form, "batchId", batch_id);
-        push(&mut form, "status", "completed");
-        push(&mut form, "success_count", success.len().to_string());
-        push(&mut form, "failure_count", failure.len().to_string());
-        if callback.post && callback.detailed {
-            for (i, id) in success.iter().enumerate() {
-                push(&mut form, &format!("success[{i}]"), id.to_string());
-            }
-            for (i, email) in failure.iter().enumerate() {
-                push(&mut form, &format!("failure[{i}]"), email.clone());
-            }
-        }
-        let body = serde_urlencoded::to_string(&form).unwrap_or_default();
-        let sent = async {
-            let http = http_client()?;
-            let mut req = if callback.post {
-                http.post(&callback.url)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded",
-                    )
-                    .body(body.clone())
-            } else {
-                http.get(&callback.url).query(&form)
-            };
-            for (k, v) in &callback.headers {
-                req = req.header(k.as_str(), v.as_str());
-            }
-            req.send().await
-        }
-        .await;
-        let (status, error) = match sent {
-            Ok(res) => (Some(res.status().as_u16()), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        tracing::debug!(url = %callback.url, ?status, "bulk import callback called");
-        if let Some(state) = state.upgrade() {
-            state.webhooks_out().record(DeliveryRecord {
-                at: Utc::now(),
-                account: account.0,
-                webhook: 0,
-                url: callback.url,
-                event: "bulk_import_callback".into(),
-                body,
-                status,
-                error,
-                deactivated: false,
-            });
-        }
-    });
-}
-
 /// Who caused an event: `initiated_from` (matched against a webhook's `sources`) and
 /// `initiated_by`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,9 +50,9 @@ impl Origin {
     };
 }
 
-type Form = Vec<(String, String)>;
+pub(super) type Form = Vec<(String, String)>;
 
-fn push(form: &mut Form, k: &str, v: impl Into<String>) {
+pub(super) fn push(form: &mut Form, k: &str, v: impl Into<String>) {
     form.push((k.to_string(), v.into()));
 }
 
