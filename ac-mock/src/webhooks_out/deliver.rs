@@ -481,7 +481,11 @@ async fn deliver(inner: &Inner, state: &WeakState, job: Job) -> Option<DeliveryR
                 && state
                     .upgrade()
                     .and_then(|s| {
-                        s.with_account(job.account, |a| a.store.deactivate_webhook(job.webhook))
+                        let done = s
+                            .with_account(job.account, |a| a.store.deactivate_webhook(job.webhook));
+                        // A change no request made: the state file is written again too.
+                        s.mark_changed();
+                        done
                     })
                     .unwrap_or(false);
             let error = answer_error(status, deactivated);
