@@ -387,6 +387,35 @@ impl Store {
         })
     }
 
+    /// Records how queued messages ended, in one transaction: `applied` leave the queue,
+    /// `dead` move to the dead letters with their reason. Entries already gone are skipped.
+    pub fn settle(&self, applied: &[u64], dead: &[(u64, String)]) -> Result<(), StoreError> {
+        let at = now_secs();
+        self.write(|txn| {
+            let mut queue = txn.open_table(QUEUE)?;
+            for s in applied {
+                queue.remove(s)?;
+            }
+            let mut letters = txn.open_table(DEAD)?;
+            for (seq, reason) in dead {
+                let Some(bytes) = queue.remove(seq)?.map(|v| v.value().to_vec()) else {
+                    continue;
+                };
+                let letter = DeadLetter {
+                    id: *seq,
+                    from: Origin::Queue,
+                    reason: reason.clone(),
+                    at,
+                    bytes,
+                };
+                let encoded = serde_json::to_vec(&letter)
+                    .map_err(|e| Abort::Refuse(StoreError::Decode(e.to_string())))?;
+                letters.insert(*seq, encoded.as_slice())?;
+            }
+            Ok(())
+        })
+    }
+
     /// Moves a queued message to the dead letters, with the reason, in one transaction.
     pub fn dead_letter(&self, seq: u64, reason: &str) -> Result<(), StoreError> {
         self.move_to_dead(Origin::Queue, seq, reason)
@@ -709,6 +738,29 @@ mod tests {
         let first = s.peek(1).unwrap()[0].seq;
         assert!(s.peek_after(first, 10).unwrap().is_empty());
         assert_eq!(s.peek_after(first - 1, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn settling_acknowledges_and_dead_letters_in_one_go() {
+        let dir = Dir::new("settle");
+        let s = Store::open(&dir.0, StoreLimits::default()).unwrap();
+        s.enqueue(&[(None, b"a"), (None, b"b"), (None, b"c")])
+            .unwrap();
+        let q: Vec<u64> = s.peek(10).unwrap().iter().map(|e| e.seq).collect();
+        s.settle(&[q[0], q[2]], &[(q[1], "no email".to_owned())])
+            .unwrap();
+        assert_eq!(
+            s.depth().unwrap(),
+            Depth {
+                queue: 0,
+                outbox: 0,
+                dead: 1
+            }
+        );
+        assert_eq!(s.dead_letters().unwrap()[0].bytes, b"b");
+        // Settling again what is gone changes nothing.
+        s.settle(&[q[0]], &[(q[1], "again".to_owned())]).unwrap();
+        assert_eq!(s.dead_letters().unwrap()[0].reason, "no email");
     }
 
     #[test]

@@ -106,7 +106,9 @@ pub(crate) async fn read_body(
         None | Some("") | Some("identity") => Ok(wire.to_vec()),
         Some("gzip") | Some("x-gzip") => {
             let mut out = Vec::with_capacity(wire.len().saturating_mul(8).min(limit));
-            let mut decoder = flate2::read::GzDecoder::new(&wire[..]).take(limit as u64 + 1);
+            // Every member of the stream (a body may be several gzip streams back to back);
+            // bytes after the last member that are not gzip are an error, never ignored.
+            let mut decoder = flate2::read::MultiGzDecoder::new(&wire[..]).take(limit as u64 + 1);
             decoder
                 .read_to_end(&mut out)
                 .map_err(|e| Refusal::bad(format!("the body is not valid gzip: {e}")))?;

@@ -22,7 +22,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::metrics::{type_label, Metrics};
@@ -96,6 +96,8 @@ struct Shared {
     lanes: Mutex<HashMap<String, VecDeque<Loaded>>>,
     permits: Arc<Semaphore>,
     phase: watch::Receiver<Phase>,
+    /// To the settler: how each message ended (`None` = acknowledge, `Some` = dead-letter).
+    settle: mpsc::Sender<(u64, Option<String>)>,
 }
 
 /// The running worker: wake it when something was stored, stop it on the way out.
@@ -145,6 +147,7 @@ impl Worker {
         on_outcome: Option<OnOutcome>,
     ) -> Worker {
         let (phase_tx, phase) = watch::channel(Phase::Running);
+        let (settle, settled) = mpsc::channel(SETTLE_BATCH);
         let queued = Arc::new(Notify::new());
         let outboxed = Arc::new(Notify::new());
         let shared = Arc::new(Shared {
@@ -161,8 +164,11 @@ impl Worker {
             lanes: Mutex::new(HashMap::new()),
             permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
             phase: phase.clone(),
+            settle,
         });
         let mut tasks = JoinSet::new();
+        // Ends once every lane has ended (the senders live in `shared`), after its last commit.
+        tasks.spawn(settle_outcomes(store.clone(), settled, shared.options));
         tasks.spawn(read_queue(shared.clone(), queued.clone()));
         tasks.spawn(prune_dedupe(shared.clone()));
         if let Some(sink) = sink {
@@ -356,27 +362,15 @@ async fn run_lane(shared: Arc<Shared>, key: String) {
                 }
             }
         };
-        // Acknowledge (or dead-letter) durably; a store that refuses is tried again, so
-        // nothing leaves the queue unrecorded.
-        let mut failures = 0u32;
-        loop {
-            let r = match &ended {
-                Ended::Done(..) => blocking(&shared.store, move |s| s.ack(&[seq])).await,
-                Ended::Dead(reason, _) => {
-                    let reason = reason.clone();
-                    blocking(&shared.store, move |s| s.dead_letter(seq, &reason)).await
-                }
-            };
-            match r {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::error!(seq, error = %e, "recording an outcome failed; trying again");
-                    failures += 1;
-                    if pause(&mut phase, backoff(&shared.options, failures), Phase::Abort).await {
-                        return;
-                    }
-                }
-            }
+        // Acknowledged (or dead-lettered) by the settler, many per transaction. The lane goes
+        // on meanwhile: a crash before the commit applies the message again at the next start
+        // (at least once), never loses it.
+        let settled = match &ended {
+            Ended::Done(..) => (seq, None),
+            Ended::Dead(reason, _) => (seq, Some(reason.clone())),
+        };
+        if shared.settle.send(settled).await.is_err() {
+            return;
         }
         let done = {
             let mut map = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
@@ -425,6 +419,60 @@ fn report(shared: &Shared, item: &Loaded, ended: Ended) {
         .ended(kind, outcome.status, outcome.calls.len());
     if let Some(f) = &shared.on_outcome {
         f(item.seq, &item.bytes, message.as_ref(), &outcome);
+    }
+}
+
+/// Outcomes recorded in one transaction at most (and the settler's channel bound).
+const SETTLE_BATCH: usize = 4096;
+
+/// Records the lanes' outcomes: whatever has arrived since the last commit goes in one
+/// transaction, so acknowledging never takes one disk sync per message (which would starve
+/// ingestion's commits when AC is fast or messages are skipped).
+async fn settle_outcomes(
+    store: Arc<Store>,
+    mut rx: mpsc::Receiver<(u64, Option<String>)>,
+    options: WorkerOptions,
+) {
+    let mut batch: Vec<(u64, Option<String>)> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < SETTLE_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let applied: Arc<Vec<u64>> = Arc::new(
+            batch
+                .iter()
+                .filter(|(_, d)| d.is_none())
+                .map(|(s, _)| *s)
+                .collect(),
+        );
+        let dead: Arc<Vec<(u64, String)>> = Arc::new(
+            batch
+                .drain(..)
+                .filter_map(|(s, d)| d.map(|d| (s, d)))
+                .collect(),
+        );
+        for attempt in 0u32.. {
+            let (a, d) = (applied.clone(), dead.clone());
+            match blocking(&store, move |s| s.settle(&a, &d)).await {
+                Ok(()) => break,
+                Err(e) if attempt < 10 => {
+                    tracing::error!(error = %e, "recording outcomes failed; trying again");
+                    tokio::time::sleep(backoff(&options, attempt)).await;
+                }
+                Err(e) => {
+                    tracing::error!(
+                        error = %e,
+                        messages = applied.len() + dead.len(),
+                        "recording outcomes failed for good: those messages stay queued and are applied again at the next start"
+                    );
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -417,6 +417,23 @@ async fn answers_are_the_ones_senders_act_on() {
         m.contains("acsegment_rejected_requests_total{code=\"queue_full\"} 1"),
         "{m}"
     );
+    // A body of two gzip members is read whole; bytes after the last member are refused.
+    let text = one(1);
+    let (head, tail) = text.split_at(text.len() / 2);
+    let mut two = gzip(head);
+    two.extend(gzip(tail));
+    let mut trailing = gzip(&text);
+    trailing.extend_from_slice(b"garbage after the stream");
+    let r = post(
+        "/v1/batch",
+        trailing,
+        Some(KEY),
+        &[("content-encoding", "gzip")],
+    )
+    .await;
+    check(&r, 400, "invalid_request");
+    let r = post("/v1/batch", two, Some(KEY), &[("content-encoding", "gzip")]).await;
+    assert_eq!(r.0, 200, "{}", r.1);
     serve.stop().await;
 }
 
