@@ -927,7 +927,7 @@ async fn ingest(o: &Opts, batches: &Arc<Batches>) -> Res<()> {
     }
     println!(
         "\nThe fast server's worker, between cells, applied {} messages/s to the mock (median \
-         of {} drains; each applied message is acknowledged in its own transaction); \
+         of {} drains; outcomes are settled many per transaction); \
          the most it had left when a cell began: {undrained}.",
         median(drains.clone()).round(),
         drains.len()
