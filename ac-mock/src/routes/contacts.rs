@@ -660,25 +660,28 @@ fn includes(store: &Store, ctx: &Ctx, p: &Params, ids: &[u64]) -> Vec<(&'static 
     let wanted = p.text("include").unwrap_or_default();
     let mut out = Vec::new();
     for name in wanted.split(',').map(str::trim) {
+        // The page's rows from the per-contact indexes, in row id order as a scan finds them.
         let rows: Vec<Value> = match name {
-            "contactLists" => store
-                .contact_lists
-                .iter()
-                .filter(|m| ids.contains(&m.contact))
-                .map(|m| contact_list_json(m, ctx, false))
-                .collect(),
-            "contactTags" => store
-                .contact_tags
-                .iter()
-                .filter(|t| ids.contains(&t.contact))
-                .map(|t| contact_tag_json(t, ctx))
-                .collect(),
-            "fieldValues" => store
-                .field_values
-                .iter()
-                .filter(|v| ids.contains(&v.contact))
-                .map(|v| field_value_json(v, ctx))
-                .collect(),
+            "contactLists" => {
+                let mut rows: Vec<_> = ids
+                    .iter()
+                    .flat_map(|c| store.contact_lists_of(*c))
+                    .collect();
+                rows.sort_by_key(|m| m.id);
+                rows.into_iter()
+                    .map(|m| contact_list_json(m, ctx, false))
+                    .collect()
+            }
+            "contactTags" => {
+                let mut rows: Vec<_> = ids.iter().flat_map(|c| store.contact_tags_of(*c)).collect();
+                rows.sort_by_key(|t| t.id);
+                rows.into_iter().map(|t| contact_tag_json(t, ctx)).collect()
+            }
+            "fieldValues" => {
+                let mut rows: Vec<_> = ids.iter().flat_map(|c| store.field_values_of(*c)).collect();
+                rows.sort_by_key(|v| v.id);
+                rows.into_iter().map(|v| field_value_json(v, ctx)).collect()
+            }
             "contactAutomations" => Vec::new(),
             _ => continue,
         };

@@ -136,7 +136,13 @@ impl Store {
     /// `DELETE /accounts/{id}`: also removes its account contacts and unlinks its deals.
     pub fn delete_account(&mut self, id: u64) -> StoreResult<()> {
         self.accounts.remove_or(Entity::Account, id)?;
-        self.account_contacts.remove_where(|ac| ac.account == id);
+        let rows: Vec<u64> = self
+            .account_contacts
+            .iter()
+            .filter(|ac| ac.account == id)
+            .map(|ac| ac.id)
+            .collect();
+        self.drop_account_contacts(&rows);
         for deal in self.deals.rows.values_mut() {
             if deal.account == Some(id) {
                 deal.account = None;
@@ -185,7 +191,7 @@ impl Store {
     ) -> StoreResult<u64> {
         self.contact(contact)?;
         self.account(account)?;
-        if self.account_contacts.iter().any(|ac| ac.contact == contact) {
+        if self.has_account(contact) {
             return Err(StoreError::Invalid {
                 code: "field_invalid",
                 title: "This contact is already associated with an account. We currently do not support contacts on multiple accounts.".into(),
@@ -201,6 +207,7 @@ impl Store {
             created: now,
             updated: now,
         });
+        self.links.update(|l| l.account_contact_added(contact, id));
         self.record(Change::AccountContactAdded { account, contact });
         Ok(id)
     }
@@ -235,6 +242,8 @@ impl Store {
         let row = self
             .account_contacts
             .remove_or(Entity::AccountContact, id)?;
+        self.links
+            .update(|l| l.account_contact_removed(row.contact, id));
         self.record(Change::AccountContactRemoved {
             account: row.account,
             contact: row.contact,
@@ -248,18 +257,38 @@ impl Store {
         contact: Option<u64>,
         account: Option<u64>,
     ) -> Vec<&AccountContact> {
-        self.account_contacts
-            .iter()
-            .filter(|ac| contact.is_none_or(|c| ac.contact == c))
-            .filter(|ac| account.is_none_or(|a| ac.account == a))
+        let rows: Box<dyn Iterator<Item = &AccountContact>> = match contact {
+            Some(c) => Box::new(
+                self.links()
+                    .account_rows_of(c)
+                    .filter_map(|id| self.account_contacts.get(id)),
+            ),
+            None => Box::new(self.account_contacts.iter()),
+        };
+        rows.filter(|ac| account.is_none_or(|a| ac.account == a))
             .collect()
+    }
+
+    /// Whether the contact is linked to an account.
+    pub fn has_account(&self, contact: u64) -> bool {
+        self.links().account_rows_of(contact).next().is_some()
+    }
+
+    /// Removes these accountContact rows (without recording changes).
+    fn drop_account_contacts(&mut self, rows: &[u64]) {
+        for row in rows {
+            if let Some(ac) = self.account_contacts.remove(*row) {
+                self.links
+                    .update(|l| l.account_contact_removed(ac.contact, ac.id));
+            }
+        }
     }
 
     /// Cascade of `delete_contact` for the records this module and its siblings own:
     /// account contacts and tracking logs are removed, deals lose their contact.
     pub(crate) fn on_contact_deleted(&mut self, contact: u64) {
-        self.account_contacts
-            .remove_where(|ac| ac.contact == contact);
+        let rows: Vec<u64> = self.links().account_rows_of(contact).collect();
+        self.drop_account_contacts(&rows);
         self.tracking_logs.remove_where(|l| l.contact == contact);
         for deal in self.deals.rows.values_mut() {
             if deal.contact == Some(contact) {

@@ -119,12 +119,7 @@ impl Store {
                 if name.is_empty() {
                     continue;
                 }
-                let existing = self
-                    .tags
-                    .iter()
-                    .find(|t| t.tag.eq_ignore_ascii_case(name))
-                    .map(|t| t.id);
-                let tag = match existing {
+                let tag = match self.tag_by_name(name) {
                     Some(id) => id,
                     None => self.create_tag(
                         &TagInput {
@@ -141,9 +136,9 @@ impl Store {
             }
             for list in &c.subscribe {
                 let unsubscribed = self
-                    .contact_lists
-                    .iter()
-                    .any(|m| m.contact == cid && m.list == *list && m.status == 2);
+                    .links()
+                    .list_rows(cid, *list)
+                    .any(|row| self.contact_lists.get(row).is_some_and(|m| m.status == 2));
                 if !unsubscribed {
                     self.set_contact_list(cid, *list, 1, None, now)?;
                 }
@@ -179,7 +174,7 @@ impl Store {
         name: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        if self.account_contacts.iter().any(|ac| ac.contact == contact) {
+        if self.has_account(contact) {
             return Ok(());
         }
         let existing = self

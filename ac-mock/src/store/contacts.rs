@@ -1,6 +1,6 @@
-//! Contacts: create, sync (upsert on email), update, delete with cascade, and list filters.
+//! Contacts: create, sync (upsert on email), update and delete with cascade. The listing
+//! (`GET /contacts` filters and orders) is in `contact_query.rs`.
 
-use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Entity, Store, StoreError, StoreResult, Table};
+
+pub use super::contact_query::{ContactOrder, ContactQuery, SortDir};
 
 /// Lower-cased email → contact id, behind [`Store::contact_by_email`]. Built from the contacts
 /// on first use (so a deserialized or loaded store needs nothing), then kept up to date by
@@ -38,6 +40,14 @@ impl EmailIndex {
             }
             map
         })
+    }
+
+    /// The contact whose email equals `email` ASCII-case-insensitively (`Some(None)`: no
+    /// contact), or `None` when a loaded state holds duplicate emails and only a scan finds
+    /// every one.
+    pub(super) fn unique(&self, contacts: &Table<Contact>, email: &str) -> Option<Option<u64>> {
+        let map = self.map(contacts);
+        (!map.dups).then(|| map.ids.get(&email.to_ascii_lowercase()).copied())
     }
 
     /// A contact now has this email (unused by any other contact).
@@ -123,78 +133,6 @@ pub struct ContactWrite {
     pub created: bool,
     /// Ids of the field values written inline, in request order.
     pub field_values: Vec<u64>,
-}
-
-/// Orderable contact attributes (`orders[...]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum ContactOrder {
-    Id,
-    Cdate,
-    Email,
-    FirstName,
-    LastName,
-    /// First name, then last name.
-    Name,
-}
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum SortDir {
-    Asc,
-    Desc,
-}
-
-/// Filters, order and page of `GET /contacts`. Empty means "everything".
-#[derive(Debug, Clone, Default)]
-pub struct ContactQuery {
-    /// Only these ids.
-    pub ids: Option<Vec<u64>>,
-    /// Exact email, case-insensitive.
-    pub email: Option<String>,
-    /// Email contains, case-insensitive.
-    pub email_like: Option<String>,
-    /// Names, email, phone or organisation name contain, case-insensitive.
-    pub search: Option<String>,
-    /// Member of this list (any status).
-    pub listid: Option<u64>,
-    /// Has this tag.
-    pub tagid: Option<u64>,
-    /// Subscribed through this form (`formid`), in this automation (`seriesid`), waiting at
-    /// this automation step (`waitid`) or in this segment (`segmentid`): the mock has no forms,
-    /// automations or segments, so any of these matches no contact.
-    pub formid: Option<u64>,
-    /// See [`ContactQuery::formid`].
-    pub seriesid: Option<u64>,
-    /// See [`ContactQuery::formid`].
-    pub waitid: Option<u64>,
-    /// See [`ContactQuery::formid`].
-    pub segmentid: Option<u64>,
-    /// Has at least one list membership with this status (-1 or `None`: any).
-    pub status: Option<i64>,
-    /// Id strictly greater.
-    pub id_greater: Option<u64>,
-    /// Id strictly less.
-    pub id_less: Option<u64>,
-    /// Leave this id out.
-    pub exclude: Option<u64>,
-    /// Phone starts with.
-    pub phone: Option<String>,
-    /// Created strictly before.
-    pub created_before: Option<DateTime<Utc>>,
-    /// Created at or after.
-    pub created_after: Option<DateTime<Utc>>,
-    /// Updated strictly before.
-    pub updated_before: Option<DateTime<Utc>>,
-    /// Updated at or after.
-    pub updated_after: Option<DateTime<Utc>>,
-    /// Sort keys in query order; id ascending breaks ties.
-    pub orders: Vec<(ContactOrder, SortDir)>,
-    /// Page size.
-    pub limit: usize,
-    /// Rows to skip.
-    pub offset: usize,
 }
 
 /// A loose email check close to what AC accepts: `local@domain.tld`, no spaces.
@@ -393,124 +331,16 @@ impl Store {
     pub fn delete_contact(&mut self, id: u64) -> StoreResult<()> {
         let gone = self.contacts.remove_or(Entity::Contact, id)?;
         self.email_index.removed(&gone.email, id);
-        self.contact_tags.remove_where(|ct| ct.contact == id);
-        self.contact_lists.remove_where(|cl| cl.contact == id);
-        self.field_values.remove_where(|fv| fv.contact == id);
+        let links = self.links();
+        let tags: Vec<u64> = links.tag_rows_of(id).collect();
+        let lists: Vec<u64> = links.list_rows_of(id).collect();
+        let values: Vec<u64> = links.value_rows_of(id).collect();
+        self.drop_contact_tags(&tags);
+        self.drop_contact_lists(&lists);
+        self.drop_field_values(&values);
         self.on_contact_deleted(id);
         self.record(Change::ContactDeleted { contact: id });
         Ok(())
-    }
-
-    fn contact_matches(&self, c: &Contact, q: &ContactQuery) -> bool {
-        let contains =
-            |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
-        if q.formid.is_some() || q.seriesid.is_some() || q.waitid.is_some() || q.segmentid.is_some()
-        {
-            return false;
-        }
-        if let Some(ids) = &q.ids {
-            if !ids.contains(&c.id) {
-                return false;
-            }
-        }
-        if let Some(email) = &q.email {
-            if !c.email.eq_ignore_ascii_case(email) {
-                return false;
-            }
-        }
-        if let Some(like) = &q.email_like {
-            if !contains(&c.email, like) {
-                return false;
-            }
-        }
-        if let Some(s) = &q.search {
-            let full = format!("{} {}", c.first_name, c.last_name);
-            let hit = [&full, &c.email, &c.phone, &c.orgname]
-                .iter()
-                .any(|v| contains(v, s));
-            if !hit {
-                return false;
-            }
-        }
-        if let Some(list) = q.listid {
-            if !self
-                .contact_lists
-                .iter()
-                .any(|m| m.contact == c.id && m.list == list)
-            {
-                return false;
-            }
-        }
-        if let Some(tag) = q.tagid {
-            if !self
-                .contact_tags
-                .iter()
-                .any(|t| t.contact == c.id && t.tag == tag)
-            {
-                return false;
-            }
-        }
-        if let Some(status) = q.status.filter(|s| *s >= 0) {
-            let hit = self
-                .contact_lists
-                .iter()
-                .any(|m| m.contact == c.id && i64::from(m.status) == status);
-            if !hit {
-                return false;
-            }
-        }
-        let checks = [
-            q.id_greater.is_none_or(|v| c.id > v),
-            q.id_less.is_none_or(|v| c.id < v),
-            q.exclude.is_none_or(|v| c.id != v),
-            q.phone
-                .as_ref()
-                .is_none_or(|p| c.phone.starts_with(p.as_str())),
-            q.created_before.is_none_or(|d| c.cdate < d),
-            q.created_after.is_none_or(|d| c.cdate >= d),
-            q.updated_before.is_none_or(|d| c.udate < d),
-            q.updated_after.is_none_or(|d| c.udate >= d),
-        ];
-        checks.iter().all(|ok| *ok)
-    }
-
-    /// `GET /contacts`: one page of matching contacts and the total number of matches.
-    pub fn list_contacts(&self, q: &ContactQuery) -> (Vec<&Contact>, usize) {
-        let mut rows: Vec<&Contact> = self
-            .contacts
-            .iter()
-            .filter(|c| self.contact_matches(c, q))
-            .collect();
-        rows.sort_by(|a, b| {
-            for (key, dir) in &q.orders {
-                let ord = match key {
-                    ContactOrder::Id => a.id.cmp(&b.id),
-                    ContactOrder::Cdate => a.cdate.cmp(&b.cdate),
-                    ContactOrder::Email => a.email.to_lowercase().cmp(&b.email.to_lowercase()),
-                    ContactOrder::FirstName => a
-                        .first_name
-                        .to_lowercase()
-                        .cmp(&b.first_name.to_lowercase()),
-                    ContactOrder::LastName => {
-                        a.last_name.to_lowercase().cmp(&b.last_name.to_lowercase())
-                    }
-                    ContactOrder::Name => (a.first_name.to_lowercase(), a.last_name.to_lowercase())
-                        .cmp(&(b.first_name.to_lowercase(), b.last_name.to_lowercase())),
-                };
-                let ord = if *dir == SortDir::Desc {
-                    ord.reverse()
-                } else {
-                    ord
-                };
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-            a.id.cmp(&b.id)
-        });
-        let total = rows.len();
-        let page = rows.into_iter().skip(q.offset).take(q.limit).collect();
-        (page, total)
     }
 }
 

@@ -226,7 +226,13 @@ impl Store {
         self.fields.remove_or(Entity::Field, id)?;
         self.field_options.remove_where(|o| o.field == id);
         self.field_rels.remove_where(|r| r.field == id);
-        self.field_values.remove_where(|v| v.field == id);
+        let values: Vec<u64> = self
+            .field_values
+            .iter()
+            .filter(|v| v.field == id)
+            .map(|v| v.id)
+            .collect();
+        self.drop_field_values(&values);
         self.record(Change::FieldDeleted { field: id });
         Ok(())
     }
@@ -293,11 +299,7 @@ impl Store {
     ) -> StoreResult<(u64, bool)> {
         self.contact(contact)?;
         self.field(field)?;
-        let existing = self
-            .field_values
-            .iter()
-            .find(|v| v.contact == contact && v.field == field)
-            .map(|v| v.id);
+        let existing = self.field_value_row(contact, field, None);
         let result = match existing {
             Some(id) => {
                 if let Some(row) = self.field_values.get_mut(id) {
@@ -306,17 +308,18 @@ impl Store {
                 }
                 (id, false)
             }
-            None => (
-                self.field_values.insert_with(|id| FieldValue {
+            None => {
+                let id = self.field_values.insert_with(|id| FieldValue {
                     id,
                     contact,
                     field,
                     value: value.to_string(),
                     cdate: now,
                     udate: now,
-                }),
-                true,
-            ),
+                });
+                self.links.update(|l| l.value_added(contact, id));
+                (id, true)
+            }
         };
         self.record(Change::FieldValueSet { contact, field });
         Ok(result)
@@ -341,11 +344,7 @@ impl Store {
         let field = field.unwrap_or(current.field);
         self.contact(contact)?;
         self.field(field)?;
-        if self
-            .field_values
-            .iter()
-            .any(|v| v.id != id && v.contact == contact && v.field == field)
-        {
+        if self.field_value_row(contact, field, Some(id)).is_some() {
             return Err(StoreError::Duplicate {
                 title: "This contact already has a value for this field".into(),
                 detail: String::new(),
@@ -353,6 +352,12 @@ impl Store {
             });
         }
         if let Some(row) = self.field_values.get_mut(id) {
+            if row.contact != contact {
+                self.links.update(|l| {
+                    l.value_removed(row.contact, id);
+                    l.value_added(contact, id);
+                });
+            }
             row.contact = contact;
             row.field = field;
             if let Some(v) = value {
@@ -366,17 +371,32 @@ impl Store {
 
     /// `DELETE /fieldValues/{id}`.
     pub fn delete_field_value(&mut self, id: u64) -> StoreResult<()> {
-        self.field_values
-            .remove_or(Entity::FieldValue, id)
-            .map(|_| ())
+        let row = self.field_values.remove_or(Entity::FieldValue, id)?;
+        self.links.update(|l| l.value_removed(row.contact, id));
+        Ok(())
+    }
+
+    /// Removes these fieldValue rows (without recording changes).
+    pub(crate) fn drop_field_values(&mut self, rows: &[u64]) {
+        for row in rows {
+            if let Some(v) = self.field_values.remove(*row) {
+                self.links.update(|l| l.value_removed(v.contact, v.id));
+            }
+        }
     }
 
     /// The values of one contact, in id order.
     pub fn field_values_of(&self, contact: u64) -> Vec<&FieldValue> {
-        self.field_values
-            .iter()
-            .filter(|v| v.contact == contact)
-            .collect()
+        let rows = self.links().value_rows_of(contact);
+        rows.filter_map(|id| self.field_values.get(id)).collect()
+    }
+
+    /// The lowest fieldValue row of this contact and field, other than `except`.
+    fn field_value_row(&self, contact: u64, field: u64, except: Option<u64>) -> Option<u64> {
+        self.links()
+            .value_rows_of(contact)
+            .filter(|id| Some(*id) != except)
+            .find(|id| self.field_values.get(*id).is_some_and(|v| v.field == field))
     }
 }
 

@@ -175,9 +175,20 @@ impl Store {
     /// `DELETE /lists/{id}`: also removes its memberships.
     pub fn delete_list(&mut self, id: u64) -> StoreResult<()> {
         self.lists.remove_or(Entity::List, id)?;
-        self.contact_lists.remove_where(|m| m.list == id);
+        let rows: Vec<u64> = self.links().rows_of_list(id).collect();
+        self.drop_contact_lists(&rows);
         self.record(Change::ListDeleted { list: id });
         Ok(())
+    }
+
+    /// Removes these contactList rows (without recording changes).
+    pub(crate) fn drop_contact_lists(&mut self, rows: &[u64]) {
+        for row in rows {
+            if let Some(m) = self.contact_lists.remove(*row) {
+                self.links
+                    .update(|l| l.list_removed(m.contact, m.list, m.status, m.id));
+            }
+        }
     }
 
     /// `GET /lists`, filtered and ordered by name.
@@ -185,17 +196,14 @@ impl Store {
         q.page(
             self.lists
                 .iter()
-                .map(|l| (l.id, l.name.clone(), l))
+                .map(|l| (l.id, l.name.as_str(), l))
                 .collect(),
         )
     }
 
     /// Number of memberships of a list, and how many are active.
     pub fn list_counts(&self, list: u64) -> (usize, usize) {
-        let rows = self.contact_lists.iter().filter(|m| m.list == list);
-        rows.fold((0, 0), |(all, active), m| {
-            (all + 1, active + usize::from(m.status == 1))
-        })
+        self.links().list_counts(list)
     }
 
     /// `POST /contactLists`: one row per (contact, list), created or updated.
@@ -219,9 +227,7 @@ impl Store {
         self.contact(contact)?;
         self.list(list)?;
         let existing = self
-            .contact_lists
-            .iter()
-            .find(|m| m.contact == contact && m.list == list)
+            .contact_list_row(contact, list)
             .map(|m| (m.id, m.status));
         let (id, created, before) = match existing {
             Some((id, before)) => (id, false, Some(before)),
@@ -238,10 +244,16 @@ impl Store {
                     created: now,
                     updated: now,
                 });
+                self.links
+                    .update(|l| l.list_added(contact, list, status, id));
                 (id, true, None)
             }
         };
         let row = self.contact_lists.get_mut_or(Entity::ContactList, id)?;
+        if let Some(from) = before.filter(|from| *from != status) {
+            self.links
+                .update(|l| l.list_status_changed(contact, list, id, from, status));
+        }
         row.status = status;
         row.updated = now;
         if let Some(s) = sourceid {
@@ -271,10 +283,15 @@ impl Store {
 
     /// The memberships of one contact, in id order.
     pub fn contact_lists_of(&self, contact: u64) -> Vec<&ContactList> {
-        self.contact_lists
-            .iter()
-            .filter(|m| m.contact == contact)
-            .collect()
+        let rows = self.links().list_rows_of(contact);
+        rows.filter_map(|id| self.contact_lists.get(id)).collect()
+    }
+
+    /// The lowest contactList row of this contact and list (one per pair unless a loaded
+    /// state holds more).
+    pub fn contact_list_row(&self, contact: u64, list: u64) -> Option<&ContactList> {
+        let id = self.links().list_rows(contact, list).next()?;
+        self.contact_lists.get(id)
     }
 }
 

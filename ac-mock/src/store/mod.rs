@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 
 pub mod accounts;
 pub mod bulk_import;
+mod contact_query;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;
+mod index;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+mod text;
 pub mod webhooks;
 
 pub use contacts::{Contact, ContactInput, ContactOrder, ContactQuery, SortDir};
@@ -104,6 +107,11 @@ impl<T> Table<T> {
     /// Rows in id order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.rows.values()
+    }
+
+    /// Rows whose id lies in `ids`, in id order.
+    pub fn range(&self, ids: impl std::ops::RangeBounds<u64>) -> impl Iterator<Item = &T> {
+        self.rows.range(ids).map(|(_, row)| row)
     }
 
     /// Number of rows.
@@ -367,6 +375,10 @@ pub(crate) fn merge_custom_fields(into: &mut Vec<(u64, String)>, pairs: &[(u64, 
 }
 
 /// All the data of one account. Clone it to snapshot; serialize it to export.
+///
+/// Read the tables freely; write `tags`, `contact_tags`, `contact_lists` (including a row's
+/// `status`), `field_values` and `account_contacts` rows only through the store's methods,
+/// which keep the indexes behind the filters and per-contact lookups up to date.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Store {
     /// Contacts.
@@ -425,6 +437,10 @@ pub struct Store {
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
     #[serde(skip)]
     email_index: contacts::EmailIndex,
+    /// Contact ↔ tag, list, field value and account rows, and tag names (not saved; rebuilt
+    /// from the tables on first use).
+    #[serde(skip)]
+    links: index::LinkIndex,
 }
 
 impl Store {
@@ -447,6 +463,27 @@ impl Store {
 
     pub(crate) fn record(&mut self, change: Change) {
         self.outbox.push(change);
+    }
+
+    /// The association indexes, built from the tables on first use.
+    pub(crate) fn links(&self) -> &index::Links {
+        self.links.get(|| self.link_sources())
+    }
+
+    fn link_sources(&self) -> index::Sources<'_> {
+        index::Sources {
+            tags: &self.tags,
+            contact_tags: &self.contact_tags,
+            contact_lists: &self.contact_lists,
+            field_values: &self.field_values,
+            account_contacts: &self.account_contacts,
+        }
+    }
+
+    /// Panics unless the maintained indexes equal ones built afresh from the tables.
+    #[cfg(test)]
+    pub(crate) fn assert_indexes_consistent(&self) {
+        assert_eq!(self.links(), &index::Links::build(&self.link_sources()));
     }
 }
 

@@ -78,7 +78,11 @@ impl TextOp {
 
     /// Whether `value op operand` holds, case-insensitively.
     pub fn test(self, value: &str, operand: &str) -> bool {
-        let (v, o) = (value.to_lowercase(), operand.to_lowercase());
+        self.test_lower(&value.to_lowercase(), &operand.to_lowercase())
+    }
+
+    /// [`TextOp::test`] for a value and an operand already lower-cased.
+    fn test_lower(self, v: &str, o: &str) -> bool {
         match self {
             Self::Eq => v == o,
             Self::Neq => v != o,
@@ -86,8 +90,8 @@ impl TextOp {
             Self::Lte => v <= o,
             Self::Gt => v > o,
             Self::Gte => v >= o,
-            Self::Contains => v.contains(&o),
-            Self::StartsWith => v.starts_with(&o),
+            Self::Contains => v.contains(o),
+            Self::StartsWith => v.starts_with(o),
         }
     }
 }
@@ -135,31 +139,40 @@ pub struct NameQuery {
 impl NameQuery {
     /// Whether a name passes the filters.
     pub fn matches(&self, name: &str) -> bool {
-        self.contains
-            .as_ref()
-            .is_none_or(|c| name.to_lowercase().contains(&c.to_lowercase()))
-            && self.ops.iter().all(|(op, v)| op.test(name, v))
+        self.matches_lower(&name.to_lowercase(), &self.lowered())
     }
 
-    /// Sorts `(id, name)` pairs, filters them and returns one page plus the total.
-    pub fn page<T>(&self, mut rows: Vec<(u64, String, T)>) -> (Vec<T>, usize) {
-        rows.retain(|(_, name, _)| self.matches(name));
+    /// The `contains` term and the operands, lower-cased once for every row.
+    fn lowered(&self) -> (Option<String>, Vec<(TextOp, String)>) {
+        let contains = self.contains.as_deref().map(str::to_lowercase);
+        let ops = self.ops.iter().map(|(op, v)| (*op, v.to_lowercase()));
+        (contains, ops.collect())
+    }
+
+    /// [`NameQuery::matches`] for a lower-cased name and [`NameQuery::lowered`] terms: what
+    /// [`TextOp::test`] compares, without lower-casing the terms again for every row.
+    fn matches_lower(&self, name: &str, terms: &(Option<String>, Vec<(TextOp, String)>)) -> bool {
+        let (contains, ops) = terms;
+        contains.as_ref().is_none_or(|c| name.contains(c.as_str()))
+            && ops.iter().all(|(op, v)| op.test_lower(name, v))
+    }
+
+    /// Sorts `(id, name)` pairs, filters them and returns one page plus the total. Each name
+    /// is lower-cased once, not once per comparison.
+    pub fn page<T>(&self, rows: Vec<(u64, &str, T)>) -> (Vec<T>, usize) {
+        let terms = self.lowered();
+        let mut rows: Vec<(u64, String, T)> = rows
+            .into_iter()
+            .map(|(id, name, row)| (id, name.to_lowercase(), row))
+            .filter(|(_, name, _)| self.matches_lower(name, &terms))
+            .collect();
         match self.order {
             None => rows.sort_by_key(|r| r.0),
-            Some(NameOrder::Asc) => rows.sort_by(|a, b| {
-                a.1.to_lowercase()
-                    .cmp(&b.1.to_lowercase())
-                    .then(a.0.cmp(&b.0))
-            }),
-            Some(NameOrder::Desc) => rows.sort_by(|a, b| {
-                b.1.to_lowercase()
-                    .cmp(&a.1.to_lowercase())
-                    .then(a.0.cmp(&b.0))
-            }),
+            Some(NameOrder::Asc) => rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))),
+            Some(NameOrder::Desc) => rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0))),
             Some(NameOrder::Weight) => {
                 let term = self.weight_term.clone().unwrap_or_default().to_lowercase();
-                let rank = |name: &str| {
-                    let n = name.to_lowercase();
+                let rank = |n: &str| {
                     if n == term {
                         0
                     } else if n.starts_with(&term) {
@@ -188,17 +201,19 @@ impl Store {
         self.tags.get_or(Entity::Tag, id)
     }
 
-    /// Number of contacts carrying the tag.
+    /// Number of contacts carrying the tag (its contactTag rows).
     pub fn tag_subscriber_count(&self, tag: u64) -> usize {
-        self.contact_tags.iter().filter(|ct| ct.tag == tag).count()
+        self.links().tag_row_count(tag)
+    }
+
+    /// The tag with this name (ASCII case ignored; the lowest id if a loaded state or
+    /// `allow_duplicate_tags` gave several).
+    pub fn tag_by_name(&self, name: &str) -> Option<u64> {
+        self.links().tags_named(name).next()
     }
 
     fn check_tag_name(&self, name: &str, except: Option<u64>) -> StoreResult<()> {
-        if !self.allow_duplicate_tags
-            && self
-                .tags
-                .iter()
-                .any(|t| Some(t.id) != except && t.tag.eq_ignore_ascii_case(name))
+        if !self.allow_duplicate_tags && self.links().tags_named(name).any(|id| Some(id) != except)
         {
             return Err(StoreError::Duplicate {
                 title: "A tag with this name already exists".into(),
@@ -227,6 +242,7 @@ impl Store {
             cdate: now,
             udate: now,
         });
+        self.links.update(|l| l.tag_named(id, name));
         self.record(Change::TagCreated { tag: id });
         Ok(id)
     }
@@ -245,7 +261,12 @@ impl Store {
         }
         let tag = self.tags.get_mut_or(Entity::Tag, id)?;
         if let Some(name) = &input.tag {
-            tag.tag = name.trim().to_string();
+            let name = name.trim().to_string();
+            let old = std::mem::replace(&mut tag.tag, name.clone());
+            self.links.update(|l| {
+                l.tag_unnamed(id, &old);
+                l.tag_named(id, &name);
+            });
         }
         if let Some(v) = &input.tag_type {
             tag.tag_type = v.clone();
@@ -259,15 +280,32 @@ impl Store {
 
     /// `DELETE /tags/{id}`: also removes the tag from every contact.
     pub fn delete_tag(&mut self, id: u64) -> StoreResult<()> {
-        self.tags.remove_or(Entity::Tag, id)?;
-        self.contact_tags.remove_where(|ct| ct.tag == id);
+        let tag = self.tags.remove_or(Entity::Tag, id)?;
+        self.links.update(|l| l.tag_unnamed(id, &tag.tag));
+        let rows: Vec<u64> = self.links().tag_rows(id).collect();
+        self.drop_contact_tags(&rows);
         self.record(Change::TagDeleted { tag: id });
         Ok(())
     }
 
+    /// Removes these contactTag rows (without recording changes).
+    pub(crate) fn drop_contact_tags(&mut self, rows: &[u64]) {
+        for row in rows {
+            if let Some(ct) = self.contact_tags.remove(*row) {
+                self.links
+                    .update(|l| l.tag_removed(ct.contact, ct.tag, ct.id));
+            }
+        }
+    }
+
     /// `GET /tags`.
     pub fn list_tags(&self, q: &NameQuery) -> (Vec<&Tag>, usize) {
-        q.page(self.tags.iter().map(|t| (t.id, t.tag.clone(), t)).collect())
+        q.page(
+            self.tags
+                .iter()
+                .map(|t| (t.id, t.tag.as_str(), t))
+                .collect(),
+        )
     }
 
     /// `POST /contactTags`: returns the association id and whether it is new.
@@ -280,12 +318,8 @@ impl Store {
     ) -> StoreResult<(u64, bool)> {
         self.contact(contact)?;
         self.tag(tag)?;
-        if let Some(existing) = self
-            .contact_tags
-            .iter()
-            .find(|ct| ct.contact == contact && ct.tag == tag)
-        {
-            return Ok((existing.id, false));
+        if let Some(existing) = self.links().tag_row(contact, tag) {
+            return Ok((existing, false));
         }
         let id = self.contact_tags.insert_with(|id| ContactTag {
             id,
@@ -293,6 +327,7 @@ impl Store {
             tag,
             cdate: now,
         });
+        self.links.update(|l| l.tag_added(contact, tag, id));
         self.record(Change::ContactTagAdded { contact, tag });
         Ok((id, true))
     }
@@ -300,6 +335,8 @@ impl Store {
     /// `DELETE /contactTags/{id}`.
     pub fn remove_contact_tag(&mut self, id: u64) -> StoreResult<()> {
         let row = self.contact_tags.remove_or(Entity::ContactTag, id)?;
+        self.links
+            .update(|l| l.tag_removed(row.contact, row.tag, row.id));
         self.record(Change::ContactTagRemoved {
             contact: row.contact,
             tag: row.tag,
@@ -309,10 +346,8 @@ impl Store {
 
     /// The associations of one contact, in id order.
     pub fn contact_tags_of(&self, contact: u64) -> Vec<&ContactTag> {
-        self.contact_tags
-            .iter()
-            .filter(|ct| ct.contact == contact)
-            .collect()
+        let rows = self.links().tag_rows_of(contact);
+        rows.filter_map(|id| self.contact_tags.get(id)).collect()
     }
 }
 
@@ -360,11 +395,7 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
-        let rows = vec![
-            (1, "a vip".to_string(), 1),
-            (2, "vip gold".to_string(), 2),
-            (3, "VIP".to_string(), 3),
-        ];
+        let rows = vec![(1, "a vip", 1), (2, "vip gold", 2), (3, "VIP", 3)];
         assert_eq!(q.page(rows).0, vec![3, 2, 1]);
     }
 }
