@@ -6,6 +6,7 @@
 //! cargo bench -p ac-mock --bench load -- --secs 2 --rounds 1 --only ac-mock   # a quick look
 //! cargo bench -p ac-mock --bench load -- --route sync --conns 64     # routes: get,sync,health
 //! cargo bench -p ac-mock --bench load -- --only ac-mock --baseline OLD_BINARY   # before/after
+//! cargo bench -p ac-mock --bench load -- --filters    # every GET /contacts filter, 10k vs 100k
 //! ```
 //!
 //! The servers are separate processes running side by side: the release `ac-mock` binary,
@@ -27,6 +28,10 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// `--filters`: the contact filters at two account sizes (`load/filters.rs`).
+#[path = "load/filters.rs"]
+mod filters;
 
 const TOKEN: &str = "ac-mock-token";
 const SYNC_BODY: &str =
@@ -834,6 +839,10 @@ async fn main() {
         Some("--axum-server") => {
             let port = args[1].parse().unwrap();
             axum_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+            return;
+        }
+        Some("--filters") => {
+            filters::run(&args).await;
             return;
         }
         _ => {}
