@@ -495,3 +495,69 @@ pub async fn read_state(mock: &MockServer) -> AccountState {
         account_contacts,
     }
 }
+
+/// AC's email-event webhook to `url` (sent, open, click, bounce, unsubscribe from every
+/// source), then the source direction's campaign: ada@example.com on the newsletter, a campaign
+/// "May Newsletter" and its five simulated events. Returns the campaign id.
+pub async fn campaign_to_webhook(mock: &MockServer, fx: Fixture, urls: &[String]) -> String {
+    use ac_client::webhooks::{WebhookEvent, WebhookInput, WebhookSource};
+    use serde_json::json;
+    let client = client_for(mock);
+    for url in urls {
+        client
+            .webhooks()
+            .create(
+                &WebhookInput::new("email events", url)
+                    .events([
+                        WebhookEvent::Sent,
+                        WebhookEvent::Open,
+                        WebhookEvent::Click,
+                        WebhookEvent::Bounce,
+                        WebhookEvent::Unsubscribe,
+                    ])
+                    .sources([
+                        WebhookSource::Public,
+                        WebhookSource::Admin,
+                        WebhookSource::Api,
+                        WebhookSource::System,
+                    ]),
+            )
+            .await
+            .expect("webhook");
+    }
+    let contact = client
+        .contacts()
+        .sync(&ac_client::contacts::ContactInput::new("ada@example.com").first_name("Ada"))
+        .await
+        .expect("contact")
+        .contact;
+    client
+        .lists()
+        .subscribe(contact.id, ac_client::ListId(fx.newsletter))
+        .await
+        .expect("subscribe");
+    let campaign = admin(
+        mock,
+        reqwest::Method::POST,
+        "campaigns",
+        Some(json!({"name":"May Newsletter","subject":"Our May news","list": fx.newsletter.to_string()})),
+    )
+    .await;
+    let id = campaign["id"].as_str().expect("campaign id").to_owned();
+    for event in [
+        json!({"type":"sent"}),
+        json!({"type":"open","email":"ada@example.com"}),
+        json!({"type":"click","email":"ada@example.com","link_url":"https://example.com/pricing"}),
+        json!({"type":"bounce","email":"ada@example.com","bounce_type":"hard"}),
+        json!({"type":"unsubscribe","email":"ada@example.com","reason":"Too many emails"}),
+    ] {
+        admin(
+            mock,
+            reqwest::Method::POST,
+            &format!("campaigns/{id}/events"),
+            Some(event),
+        )
+        .await;
+    }
+    id
+}

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ac_client::webhooks::{WebhookEvent, WebhookInput, WebhookSource};
 use ac_mock::MockServer;
 use ac_segment::execute::{Executor, MessageRetry};
 use ac_segment::serve::{ServeOptions, Server, WorkerOptions};
@@ -23,7 +22,9 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{add_fault, clear_faults, mock_with_fixture, read_state, settings_for};
+use super::{
+    add_fault, campaign_to_webhook, clear_faults, mock_with_fixture, read_state, settings_for,
+};
 
 const KEY: &str = "wk-test";
 
@@ -533,7 +534,6 @@ async fn fake_segment() -> (url::Url, Arc<Mutex<Vec<(String, Value)>>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
     let (mock, fx) = mock_with_fixture().await;
-    let client = crate::client_for(&mock);
     let (segment_url, seen) = fake_segment().await;
     let seg_dir = Dir::new("source-segment");
     let file_dir = Dir::new("source-ndjson");
@@ -558,71 +558,11 @@ async fn campaign_webhooks_reach_segment_and_an_ndjson_file() {
         .expect("post");
     assert_eq!(res.status(), 401);
 
-    for serve in [&a, &b] {
-        client
-            .webhooks()
-            .create(
-                &WebhookInput::new(
-                    "to serve",
-                    serve.url("/webhooks/activecampaign?token=hook-secret"),
-                )
-                .events([
-                    WebhookEvent::Sent,
-                    WebhookEvent::Open,
-                    WebhookEvent::Click,
-                    WebhookEvent::Bounce,
-                    WebhookEvent::Unsubscribe,
-                ])
-                .sources([
-                    WebhookSource::Public,
-                    WebhookSource::Admin,
-                    WebhookSource::Api,
-                    WebhookSource::System,
-                ]),
-            )
-            .await
-            .expect("webhook");
-    }
-    let contact = client
-        .contacts()
-        .sync(&ac_client::contacts::ContactInput::new("ada@example.com").first_name("Ada"))
-        .await
-        .expect("contact")
-        .contact;
-    client
-        .lists()
-        .subscribe(contact.id, ac_client::ListId(fx.newsletter))
-        .await
-        .expect("subscribe");
-    let http = reqwest::Client::new();
-    let admin = |path: String, body: Value| {
-        let req = http
-            .post(format!("{}/__admin/{path}", mock.base_url()))
-            .json(&body);
-        async move {
-            req.send()
-                .await
-                .expect("admin")
-                .json::<Value>()
-                .await
-                .expect("json")
-        }
-    };
-    let campaign = admin(
-        "campaigns".into(),
-        json!({"name":"May Newsletter","subject":"Our May news","list": fx.newsletter.to_string()}),
-    )
-    .await;
-    let id = campaign["id"].as_str().expect("campaign id").to_owned();
-    for event in [
-        json!({"type":"sent"}),
-        json!({"type":"open","email":"ada@example.com"}),
-        json!({"type":"click","email":"ada@example.com","link_url":"https://example.com/pricing"}),
-        json!({"type":"bounce","email":"ada@example.com","bounce_type":"hard"}),
-        json!({"type":"unsubscribe","email":"ada@example.com","reason":"Too many emails"}),
-    ] {
-        admin(format!("campaigns/{id}/events"), event).await;
-    }
+    let urls: Vec<String> = [&a, &b]
+        .iter()
+        .map(|s| s.url("/webhooks/activecampaign?token=hook-secret"))
+        .collect();
+    let id = campaign_to_webhook(&mock, fx, &urls).await;
     let want = [
         "Email Opened",
         "Email Link Clicked",

@@ -5,21 +5,19 @@
 use std::time::Duration;
 
 use ac_client::webhook_payload::parse_form;
-use ac_client::webhooks::{WebhookEvent, WebhookInput, WebhookSource};
 use ac_mock::MockServer;
 use ac_segment::source::{webhook_to_track, Converted, SourceOptions};
 use axum::body::Bytes;
 use axum::routing::post;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::{api_get, fixture};
+use super::{api_get, campaign_to_webhook, fixture};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn campaign_events_become_segment_email_events() {
     let mock = MockServer::start().await.expect("mock");
-    let client = crate::client_for(&mock);
     let fx = fixture(&mock).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
@@ -38,63 +36,7 @@ async fn campaign_events_become_segment_email_events() {
         .expect("bind");
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    client
-        .webhooks()
-        .create(
-            &WebhookInput::new("segment source", &url)
-                .events([
-                    WebhookEvent::Sent,
-                    WebhookEvent::Open,
-                    WebhookEvent::Click,
-                    WebhookEvent::Bounce,
-                    WebhookEvent::Unsubscribe,
-                ])
-                .sources([
-                    WebhookSource::Public,
-                    WebhookSource::Admin,
-                    WebhookSource::Api,
-                    WebhookSource::System,
-                ]),
-        )
-        .await
-        .expect("webhook");
-    let contact = client
-        .contacts()
-        .sync(&ac_client::contacts::ContactInput::new("ada@example.com").first_name("Ada"))
-        .await
-        .expect("contact")
-        .contact;
-    client
-        .lists()
-        .subscribe(contact.id, ac_client::ListId(fx.newsletter))
-        .await
-        .expect("subscribe");
-
-    let http = reqwest::Client::new();
-    let admin = |path: String, body: Value| {
-        let req = http
-            .post(format!("{}/__admin/{path}", mock.base_url()))
-            .json(&body);
-        async move {
-            let v: Value = req.send().await.expect("admin").json().await.expect("json");
-            v
-        }
-    };
-    let campaign = admin(
-        "campaigns".into(),
-        json!({"name":"May Newsletter","subject":"Our May news","list": fx.newsletter.to_string()}),
-    )
-    .await;
-    let id = campaign["id"].as_str().expect("campaign id").to_owned();
-    for event in [
-        json!({"type":"sent"}),
-        json!({"type":"open","email":"ada@example.com"}),
-        json!({"type":"click","email":"ada@example.com","link_url":"https://example.com/pricing"}),
-        json!({"type":"bounce","email":"ada@example.com","bounce_type":"hard"}),
-        json!({"type":"unsubscribe","email":"ada@example.com","reason":"Too many emails"}),
-    ] {
-        admin(format!("campaigns/{id}/events"), event).await;
-    }
+    let id = campaign_to_webhook(&mock, fx, &[url]).await;
 
     // Collect deliveries until five email events arrived (the list subscription may add
     // others), at most ten seconds.
