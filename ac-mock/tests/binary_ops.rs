@@ -6,32 +6,14 @@ mod common;
 
 #[cfg(unix)]
 use common::child::sigterm;
-use common::child::{ac_mock, start, Killed};
+use common::child::{ac_mock, Killed};
 
 fn spawn(args: &[&str]) -> (Killed, String) {
-    let (child, line) = start(ac_mock().args(["--listen", "127.0.0.1:0"]).args(args));
-    assert!(line.starts_with("ac-mock listening on"), "{line}");
-    let url = line.split_whitespace().nth(3).unwrap().to_string();
-    (child, url)
+    common::child::spawn_on_free_port(args)
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ac-mock-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-async fn create_contact(url: &str, email: &str) {
-    let res = reqwest::Client::new()
-        .post(format!("{url}/api/3/contacts"))
-        .header("Api-Token", "ac-mock-token")
-        .json(&serde_json::json!({"contact": {"email": email}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    common::child::temp_path("test", name)
 }
 
 async fn emails(url: &str) -> Vec<String> {
@@ -58,13 +40,13 @@ async fn restart_with_state_file_keeps_data() {
     let path = temp_path("restart.json");
     let file = path.to_str().unwrap();
     let (mut first, url) = spawn(&["--state-file", file]);
-    create_contact(&url, "kept@example.com").await;
+    common::child::create_contact(&url, "kept@example.com").await;
     sigterm(&mut first);
     assert!(path.exists(), "clean shutdown writes the state file");
 
     let (mut second, url) = spawn(&["--state-file", file]);
     assert_eq!(emails(&url).await, vec!["kept@example.com"]);
-    create_contact(&url, "second@example.com").await;
+    common::child::create_contact(&url, "second@example.com").await;
     sigterm(&mut second);
 
     // --seed loads the same document without writing it back.

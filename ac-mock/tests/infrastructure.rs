@@ -12,22 +12,15 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use ac_mock::MockServer;
-use common::child::{ac_mock, start, Killed};
+use common::child::{ac_mock, Killed};
 use serde_json::{json, Value};
 
 fn spawn(args: &[&str]) -> (Killed, String) {
-    let (child, line) = start(ac_mock().args(["--listen", "127.0.0.1:0"]).args(args));
-    assert!(line.starts_with("ac-mock listening on"), "{line}");
-    let url = line.split_whitespace().nth(3).unwrap().to_string();
-    (child, url)
+    common::child::spawn_on_free_port(args)
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ac-mock-infra-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
+    common::child::temp_path("infra", name)
 }
 
 fn connect(url: &str) -> TcpStream {
@@ -302,24 +295,12 @@ fn wait_exit(child: &mut Killed, within: Duration) -> Option<i32> {
 }
 
 #[cfg(unix)]
-async fn create_contact(url: &str, email: &str) {
-    let res = reqwest::Client::new()
-        .post(format!("{url}/api/3/contacts"))
-        .header("Api-Token", "ac-mock-token")
-        .json(&json!({"contact": {"email": email}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-}
-
-#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_a_body_held_open_stops_in_time_and_writes_the_state() {
     let path = temp_path("held.json");
     let file = path.to_str().unwrap();
     let (mut child, url) = spawn(&["--state-file", file, "--shutdown-timeout", "1s"]);
-    create_contact(&url, "kept@example.com").await;
+    common::child::create_contact(&url, "kept@example.com").await;
     let mut held = connect(&url);
     held.write_all(
         b"POST /api/3/contacts HTTP/1.1\r\nHost: x\r\nApi-Token: ac-mock-token\r\n\
@@ -356,7 +337,7 @@ async fn kill_9_loses_at_most_the_last_half_second() {
     let file = path.to_str().unwrap();
     let (mut child, url) = spawn(&["--state-file", file]);
     for i in 0..20 {
-        create_contact(&url, &format!("burst{i}@example.com")).await;
+        common::child::create_contact(&url, &format!("burst{i}@example.com")).await;
     }
     // Written within the debounce window, as one document.
     tokio::time::sleep(ac_mock::STATE_WRITE_DELAY + Duration::from_millis(700)).await;

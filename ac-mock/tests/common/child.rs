@@ -43,3 +43,32 @@ pub fn sigterm(child: &mut Killed) {
         .success());
     assert_eq!(child.0.wait().unwrap().code(), Some(0));
 }
+
+/// Starts the binary on a free loopback port with `args`; returns it and its base URL.
+pub fn spawn_on_free_port(args: &[&str]) -> (Killed, String) {
+    let (child, line) = start(ac_mock().args(["--listen", "127.0.0.1:0"]).args(args));
+    assert!(line.starts_with("ac-mock listening on"), "{line}");
+    let url = line.split_whitespace().nth(3).unwrap().to_string();
+    (child, url)
+}
+
+/// A fresh path in a per-process temporary directory (`tag` keeps test files apart).
+pub fn temp_path(tag: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ac-mock-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// `POST /api/3/contacts` with the default token; asserts the 201.
+pub async fn create_contact(url: &str, email: &str) {
+    let res = reqwest::Client::new()
+        .post(format!("{url}/api/3/contacts"))
+        .header("Api-Token", "ac-mock-token")
+        .json(&serde_json::json!({"contact": {"email": email}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
