@@ -34,6 +34,9 @@ use tokio::net::TcpStream;
 mod filters;
 
 const TOKEN: &str = "ac-mock-token";
+/// Tags created in ac-mock before its answers are captured: `GET /api/3/tags` then renders a
+/// full default page (AC's 20) with `meta.total`.
+const SEEDED_TAGS: usize = 20;
 const SYNC_BODY: &str =
     r#"{"contact":{"email":"bench@example.com","firstName":"Bench","lastName":"Mark"}}"#;
 
@@ -143,6 +146,8 @@ fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
 enum Route {
     GetContact,
     SyncContact,
+    /// `GET /api/3/tags`: a page of the account's tags (the bench seeds [`SEEDED_TAGS`]).
+    ListTags,
     /// `GET /__admin/health` (`--route health` only): the cost of the HTTP stack and the
     /// front layer with almost no handler work, for comparison.
     Health,
@@ -153,6 +158,7 @@ impl Route {
         match self {
             Route::GetContact => "GET /api/3/contacts/{id}",
             Route::SyncContact => "POST /api/3/contact/sync",
+            Route::ListTags => "GET /api/3/tags",
             Route::Health => "GET /__admin/health",
         }
     }
@@ -165,6 +171,10 @@ impl Route {
             .into_bytes(),
             Route::GetContact => format!(
                 "GET /api/3/contacts/1 HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nAccept: application/json\r\n\r\n"
+            )
+            .into_bytes(),
+            Route::ListTags => format!(
+                "GET /api/3/tags HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nAccept: application/json\r\n\r\n"
             )
             .into_bytes(),
             Route::SyncContact => format!(
@@ -482,6 +492,53 @@ async fn fetch(addr: SocketAddr, route: Route) -> String {
         .unwrap_or_default()
 }
 
+/// `POST path` with a JSON body on a fresh connection (seeding); the status.
+async fn post(addr: SocketAddr, path: &str, body: &str) -> u16 {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nApi-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    read_response(&mut s, &mut buf).await.unwrap()
+}
+
+/// What every ac-mock under test holds before it is measured: the contact the sync updates
+/// (also the one `GET /contacts/1` reads) and [`SEEDED_TAGS`] tags.
+async fn seed(addr: SocketAddr) {
+    fetch(addr, Route::SyncContact).await;
+    for i in 0..SEEDED_TAGS {
+        let body = format!(
+            r#"{{"tag":{{"tag":"bench-tag-{i:02}","tagType":"contact","description":"seeded by the load bench"}}}}"#
+        );
+        let status = post(addr, "/api/3/tags", &body).await;
+        assert_eq!(status, 201, "seeding tag {i}");
+    }
+}
+
+/// ac-mock's own answers on the benchmarked routes, served by every competitor.
+struct Canned {
+    get: String,
+    sync: String,
+    tags: String,
+}
+
+impl Canned {
+    /// Writes the three bodies into `dir` (for the bench's own server modes).
+    fn write(&self, dir: &Path) -> Result<[PathBuf; 3], String> {
+        let paths = [
+            dir.join("get.json"),
+            dir.join("sync.json"),
+            dir.join("tags.json"),
+        ];
+        for (path, body) in paths.iter().zip([&self.get, &self.sync, &self.tags]) {
+            std::fs::write(path, body).map_err(|e| e.to_string())?;
+        }
+        Ok(paths)
+    }
+}
+
 /// Load every route for `secs` seconds first (JIT compilers, caches), unmeasured.
 async fn warm_up(addr: SocketAddr, routes: &[Route], secs: f64) {
     for &route in routes {
@@ -559,7 +616,7 @@ fn ensure_tools() -> Result<(), String> {
     }
 }
 
-fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+fn start_wiremock(port: u16, canned: &Canned, dir: &Path) -> Result<Proc, String> {
     let bin = tools_dir()
         .join("node_modules")
         .join(".bin")
@@ -571,10 +628,13 @@ fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Res
     std::fs::create_dir_all(&mappings).map_err(|e| e.to_string())?;
     let mapping = serde_json::json!({"mappings": [
         {"request": {"method": "GET", "urlPath": "/api/3/contacts/1"},
-         "response": {"status": 200, "body": get_body,
+         "response": {"status": 200, "body": canned.get,
+                      "headers": {"Content-Type": "application/json"}}},
+        {"request": {"method": "GET", "urlPath": "/api/3/tags"},
+         "response": {"status": 200, "body": canned.tags,
                       "headers": {"Content-Type": "application/json"}}},
         {"request": {"method": "POST", "urlPath": "/api/3/contact/sync"},
-         "response": {"status": 200, "body": sync_body,
+         "response": {"status": 200, "body": canned.sync,
                       "headers": {"Content-Type": "application/json"}}}
     ]});
     std::fs::write(mappings.join("contact.json"), mapping.to_string())
@@ -595,18 +655,21 @@ fn start_wiremock(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Res
     })
 }
 
-fn start_prism(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
+fn start_prism(port: u16, canned: &Canned, dir: &Path) -> Result<Proc, String> {
     let bin = tools_dir().join("node_modules").join(".bin").join("prism");
     if !bin.exists() {
         return Err("prism is not installed".into());
     }
-    let get: serde_json::Value = serde_json::from_str(get_body).map_err(|e| e.to_string())?;
-    let sync: serde_json::Value = serde_json::from_str(sync_body).map_err(|e| e.to_string())?;
+    let json = |body: &str| -> Result<String, String> {
+        let v: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        Ok(v.to_string())
+    };
     // The committed template (benches/prism-contact.yaml) with the same canned bodies.
     let template = include_str!("prism-contact.yaml");
     let spec = template
-        .replace("__GET_BODY__", &get.to_string())
-        .replace("__SYNC_BODY__", &sync.to_string());
+        .replace("__GET_BODY__", &json(&canned.get)?)
+        .replace("__SYNC_BODY__", &json(&canned.sync)?)
+        .replace("__TAGS_BODY__", &json(&canned.tags)?);
     let path = dir.join("prism-contact.yaml");
     std::fs::write(&path, spec).map_err(|e| e.to_string())?;
     let child = spawn_group(
@@ -645,7 +708,7 @@ async fn rss_mode(total: u64) {
     let mock = start_ac_mock(port);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     assert!(wait_ready(addr, "/__admin/health", Duration::from_secs(10)).await);
-    fetch(addr, Route::SyncContact).await;
+    seed(addr).await;
     // Warm up with the same 64 connections on both routes: fills the journal and the
     // per-connection buffers once, so "before" is the steady state.
     run_cell(addr, Route::GetContact, 64, 0.0, Some(10_000), None).await;
@@ -690,10 +753,10 @@ async fn rss_mode(total: u64) {
 }
 
 /// The floor: a raw Tokio socket loop that answers every request with a canned response (the
-/// GET body for `GET`, the sync body otherwise), parsing nothing but the head's end and
+/// tags body for `GET /api/3/tags`, the contact for any other `GET`, the sync body otherwise), parsing nothing but the head's end and
 /// `Content-Length`. No server doing HTTP can spend less CPU per request on this machine, so
 /// its figures bound the ratios any server could reach against WireMock and Prism here.
-async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
+async fn floor_server(port: u16, bodies: &[String]) {
     let canned = |path: &Path| -> std::sync::Arc<Vec<u8>> {
         let body = std::fs::read(path).unwrap();
         let mut res = format!(
@@ -704,7 +767,11 @@ async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
         res.extend_from_slice(&body);
         std::sync::Arc::new(res)
     };
-    let (get, sync) = (canned(get_body), canned(sync_body));
+    let (get, sync, tags) = (
+        canned(Path::new(&bodies[0])),
+        canned(Path::new(&bodies[1])),
+        canned(Path::new(&bodies[2])),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
@@ -713,7 +780,7 @@ async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
         let Ok((mut s, _)) = listener.accept().await else {
             continue;
         };
-        let (get, sync) = (get.clone(), sync.clone());
+        let (get, sync, tags) = (get.clone(), sync.clone(), tags.clone());
         tokio::spawn(async move {
             let _ = s.set_nodelay(true);
             let mut buf: Vec<u8> = Vec::with_capacity(8192);
@@ -740,7 +807,9 @@ async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
                             .and_then(|v| v.parse::<usize>().ok())
                     })
                     .unwrap_or(0);
-                let res = if head.starts_with(b"GET ") {
+                let res = if head.starts_with(b"GET /api/3/tags") {
+                    &tags
+                } else if head.starts_with(b"GET ") {
                     &get
                 } else {
                     &sync
@@ -761,13 +830,13 @@ async fn floor_server(port: u16, get_body: &Path, sync_body: &Path) {
     }
 }
 
-/// Bare axum: the same hyper server and router ac-mock uses, two routes answering the captured
+/// Bare axum: the same hyper server and router ac-mock uses, three routes answering the captured
 /// bodies, no middleware, no store. What an axum server spends per request before doing any
 /// work of its own.
-async fn axum_server(port: u16, get_body: &Path, sync_body: &Path) {
+async fn axum_server(port: u16, bodies: &[String]) {
     use axum::serve::ListenerExt;
-    let get = axum::body::Bytes::from(std::fs::read(get_body).unwrap());
-    let sync = axum::body::Bytes::from(std::fs::read(sync_body).unwrap());
+    let read = |path: &String| axum::body::Bytes::from(std::fs::read(path).unwrap());
+    let (get, sync, tags) = (read(&bodies[0]), read(&bodies[1]), read(&bodies[2]));
     let json = || [(axum::http::header::CONTENT_TYPE, "application/json")];
     let app = axum::Router::new()
         .route(
@@ -775,6 +844,13 @@ async fn axum_server(port: u16, get_body: &Path, sync_body: &Path) {
             axum::routing::get(move || {
                 let get = get.clone();
                 async move { (json(), get) }
+            }),
+        )
+        .route(
+            "/api/3/tags",
+            axum::routing::get(move || {
+                let tags = tags.clone();
+                async move { (json(), tags) }
             }),
         )
         .route(
@@ -793,12 +869,12 @@ async fn axum_server(port: u16, get_body: &Path, sync_body: &Path) {
     axum::serve(listener, app).await.unwrap();
 }
 
-fn start_floor(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
-    start_self_server("--floor-server", "floor", port, get_body, sync_body, dir)
+fn start_floor(port: u16, canned: &Canned, dir: &Path) -> Result<Proc, String> {
+    start_self_server("--floor-server", "floor", port, canned, dir)
 }
 
-fn start_axum(port: u16, get_body: &str, sync_body: &str, dir: &Path) -> Result<Proc, String> {
-    start_self_server("--axum-server", "axum", port, get_body, sync_body, dir)
+fn start_axum(port: u16, canned: &Canned, dir: &Path) -> Result<Proc, String> {
+    start_self_server("--axum-server", "axum", port, canned, dir)
 }
 
 /// Starts this bench binary in one of its server modes, serving the captured bodies.
@@ -806,19 +882,16 @@ fn start_self_server(
     mode: &str,
     name: &'static str,
     port: u16,
-    get_body: &str,
-    sync_body: &str,
+    canned: &Canned,
     dir: &Path,
 ) -> Result<Proc, String> {
-    let (get, sync) = (dir.join("get.json"), dir.join("sync.json"));
-    std::fs::write(&get, get_body).map_err(|e| e.to_string())?;
-    std::fs::write(&sync, sync_body).map_err(|e| e.to_string())?;
+    let paths = canned.write(dir)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let child = spawn_group(
         server_command(exe)
             .arg(mode)
             .arg(port.to_string())
-            .args([&get, &sync])
+            .args(&paths)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
@@ -833,12 +906,12 @@ async fn main() {
     match args.first().map(String::as_str) {
         Some("--floor-server") => {
             let port = args[1].parse().unwrap();
-            floor_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+            floor_server(port, &args[2..5]).await;
             return;
         }
         Some("--axum-server") => {
             let port = args[1].parse().unwrap();
-            axum_server(port, Path::new(&args[2]), Path::new(&args[3])).await;
+            axum_server(port, &args[2..5]).await;
             return;
         }
         Some("--filters") => {
@@ -868,18 +941,19 @@ async fn main() {
     let conns: Vec<usize> = value("--conns")
         .map(|v| v.split(',').filter_map(|c| c.parse().ok()).collect())
         .unwrap_or_else(|| vec![16, 64]);
-    // `--route get,sync,health` (any of them, in that order of appearance); default get,sync.
+    // `--route get,sync,tags,health` (any of them, in that order); default get,sync,tags.
     let routes: Vec<Route> = match value("--route") {
         Some(list) => list
             .split(',')
             .map(|r| match r.trim() {
                 "get" => Route::GetContact,
                 "sync" => Route::SyncContact,
+                "tags" => Route::ListTags,
                 "health" => Route::Health,
-                other => panic!("--route {other}: expected get, sync or health"),
+                other => panic!("--route {other}: expected get, sync, tags or health"),
             })
             .collect(),
-        None => vec![Route::GetContact, Route::SyncContact],
+        None => vec![Route::GetContact, Route::SyncContact, Route::ListTags],
     };
     let pinning = if args.iter().any(|a| a == "--no-pin") {
         "not pinned (--no-pin): servers, generator and JIT threads share every CPU".to_string()
@@ -903,8 +977,12 @@ async fn main() {
     let ac_addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mock = start_ac_mock(port);
     assert!(wait_ready(ac_addr, "/__admin/health", Duration::from_secs(10)).await);
-    let sync_body = fetch(ac_addr, Route::SyncContact).await;
-    let get_body = fetch(ac_addr, Route::GetContact).await;
+    seed(ac_addr).await;
+    let canned = Canned {
+        sync: fetch(ac_addr, Route::SyncContact).await,
+        get: fetch(ac_addr, Route::GetContact).await,
+        tags: fetch(ac_addr, Route::ListTags).await,
+    };
     let mut servers: Vec<(&'static str, SocketAddr, Proc)> = vec![("ac-mock", ac_addr, mock)];
     // Another build of ac-mock (e.g. the previous commit's) measured in the same rounds.
     if let Some(bin) = value("--baseline") {
@@ -912,7 +990,7 @@ async fn main() {
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let base = start_ac_mock_bin(Path::new(&bin), port, "baseline");
         assert!(wait_ready(addr, "/__admin/health", Duration::from_secs(10)).await);
-        fetch(addr, Route::SyncContact).await;
+        seed(addr).await;
         servers.push(("baseline", addr, base));
     }
 
@@ -941,10 +1019,10 @@ async fn main() {
         let sub = dir.join(name);
         std::fs::create_dir_all(&sub).unwrap();
         let started = match name {
-            "floor" => start_floor(port, &get_body, &sync_body, &sub),
-            "axum" => start_axum(port, &get_body, &sync_body, &sub),
-            "wiremock" => start_wiremock(port, &get_body, &sync_body, &sub),
-            _ => start_prism(port, &get_body, &sync_body, &sub),
+            "floor" => start_floor(port, &canned, &sub),
+            "axum" => start_axum(port, &canned, &sub),
+            "wiremock" => start_wiremock(port, &canned, &sub),
+            _ => start_prism(port, &canned, &sub),
         };
         eprintln!("{name}: started, waiting until it answers");
         let proc_ = match started {
