@@ -359,3 +359,79 @@ async fn contacts_list_include_side_loads_tags_of_the_page() {
     let (_, body) = m.get("/contacts").await;
     assert!(body.get("contactTags").is_none());
 }
+
+/// The whole tag as `GET /tags/{id}` and `GET /tags` render it: every key AC sends, ids and
+/// counts as strings, `null` creators, the two link URLs, and the name and description
+/// JSON-escaped (quotes, backslashes, control characters, non-ASCII) so they read back as
+/// written.
+#[tokio::test]
+async fn get_tag_and_tag_page_render_every_key() {
+    let m = Mock::start().await;
+    let name = "vip \"gold\" \\ tab\t é 🎉";
+    let (status, _) = m
+        .post(
+            "/tags",
+            json!({"tag": {"tag": name, "tagType": "contact", "description": "line\nbreak"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, contact) = m
+        .post(
+            "/contacts",
+            json!({"contact": {"email": "ada@example.com"}}),
+        )
+        .await;
+    let cid = contact["contact"]["id"].as_str().unwrap().to_string();
+    assert_eq!(tag_contact(&m, &cid, "1").await.0, 201);
+
+    let (status, one) = m.get("/tags/1").await;
+    assert_eq!(status, 200);
+    let (status, page) = m.get("/tags").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["meta"], json!({"total": "1"}));
+    assert_eq!(
+        page["tags"][0], one["tag"],
+        "the page renders the tag as GET does"
+    );
+
+    let t = one["tag"].as_object().unwrap();
+    let mut keys: Vec<&str> = t.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "cdate",
+            "created_by",
+            "created_timestamp",
+            "deleted",
+            "description",
+            "id",
+            "links",
+            "subscriber_count",
+            "tag",
+            "tagType",
+            "updated_by",
+            "updated_timestamp"
+        ]
+    );
+    assert_eq!(t["tag"], name);
+    assert_eq!(t["description"], "line\nbreak");
+    assert_eq!(t["tagType"], "contact");
+    assert_eq!(t["id"], "1");
+    assert_eq!(t["subscriber_count"], "1");
+    assert_eq!(t["deleted"], "0");
+    assert_eq!(t["created_by"], Value::Null);
+    assert_eq!(t["updated_by"], Value::Null);
+    let cdate = t["cdate"].as_str().unwrap();
+    assert_eq!(cdate.len(), 25, "YYYY-MM-DDTHH:MM:SS±HH:MM: {cdate}");
+    let created = t["created_timestamp"].as_str().unwrap();
+    assert_eq!(created.len(), 19, "YYYY-MM-DD HH:MM:SS: {created}");
+    assert_eq!(created[..10], cdate[..10]);
+    let links = t["links"].as_object().unwrap();
+    assert_eq!(links.len(), 2);
+    for name in ["contactGoalTags", "templateTags"] {
+        let url = links[name].as_str().unwrap();
+        assert!(url.ends_with(&format!("/api/3/tags/1/{name}")), "{url}");
+        assert!(url.starts_with("http"), "{url}");
+    }
+}

@@ -4,13 +4,15 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use super::{collection_json, delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
 use crate::middleware::Authed;
 use crate::middleware::JsonBody;
 use crate::query::Params;
-use crate::reply::{id, naive, reply, ts, ApiError, ApiResult};
+use crate::reply::{id, naive, reply, reply_json, ts, ApiError, ApiResult, IdStr, Stamp};
 use crate::server::{AppState, Ctx};
 use crate::store::tags::{NameOrder, NameQuery, TextOp};
 use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
@@ -36,16 +38,90 @@ fn links(ctx: &Ctx, tag: u64) -> Value {
     json!({"contactGoalTags": format!("{base}/contactGoalTags"), "templateTags": format!("{base}/templateTags")})
 }
 
-/// The full tag of GET (§3.1).
-fn tag_json(store: &Store, t: &Tag, ctx: &Ctx) -> Value {
-    json!({
-        "tagType": t.tag_type, "tag": t.tag, "description": t.description,
-        "subscriber_count": store.tag_subscriber_count(t.id).to_string(),
-        "cdate": ts(t.cdate, ctx.offset),
-        "created_timestamp": naive(t.cdate, ctx.offset), "updated_timestamp": naive(t.udate, ctx.offset),
-        "created_by": null, "updated_by": null, "deleted": "0",
-        "links": links(ctx, t.id), "id": id(t.id)
-    })
+/// The full tag of GET (§3.1), serialized straight into the response body (no `Value`
+/// tree: `GET /tags` renders a page of these on every call). Keys in alphabetical order, as
+/// the mock has always sent them.
+#[derive(Serialize)]
+struct TagJson<'a> {
+    cdate: Stamp,
+    created_by: (),
+    created_timestamp: Stamp,
+    deleted: &'static str,
+    description: &'a str,
+    id: IdStr,
+    links: TagLinks<'a>,
+    /// A count, sent as a string of digits like an id.
+    subscriber_count: IdStr,
+    tag: &'a str,
+    #[serde(rename = "tagType")]
+    tag_type: &'a str,
+    updated_by: (),
+    updated_timestamp: Stamp,
+}
+
+fn tag_json<'a>(store: &Store, t: &'a Tag, ctx: &'a Ctx) -> TagJson<'a> {
+    TagJson {
+        cdate: Stamp::ts(t.cdate, ctx.offset),
+        created_by: (),
+        created_timestamp: Stamp::naive(t.cdate, ctx.offset),
+        deleted: "0",
+        description: &t.description,
+        id: IdStr(t.id),
+        links: TagLinks {
+            base: &ctx.api_base,
+            tag: t.id,
+        },
+        subscriber_count: IdStr(store.tag_subscriber_count(t.id) as u64),
+        tag: &t.tag,
+        tag_type: &t.tag_type,
+        updated_by: (),
+        updated_timestamp: Stamp::naive(t.udate, ctx.offset),
+    }
+}
+
+/// A tag's `links` (`contactGoalTags`, `templateTags`), the URLs written without a `String`.
+struct TagLinks<'a> {
+    base: &'a str,
+    tag: u64,
+}
+
+impl Serialize for TagLinks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Each URL is assembled once and escaped once (formatting it through `collect_str`
+        // escapes every fragment separately, the larger part of a tag's rendering).
+        let mut url = String::with_capacity(self.base.len() + 48);
+        url.push_str(self.base);
+        url.push_str("/tags/");
+        url.push_str(itoa::Buffer::new().format(self.tag));
+        url.push('/');
+        let prefix = url.len();
+        let mut map = serializer.serialize_map(Some(2))?;
+        for name in ["contactGoalTags", "templateTags"] {
+            url.truncate(prefix);
+            url.push_str(name);
+            map.serialize_entry(name, url.as_str())?;
+        }
+        map.end()
+    }
+}
+
+/// `{"tag": …}`: one tag.
+#[derive(Serialize)]
+struct OneTag<'a> {
+    tag: TagJson<'a>,
+}
+
+/// `{"meta": {"total": "<all>"}, "tags": [...]}`: a page of tags.
+#[derive(Serialize)]
+struct TagPage<'a> {
+    meta: Total,
+    tags: Vec<TagJson<'a>>,
+}
+
+/// `meta` with `total` as a string.
+#[derive(Serialize)]
+struct Total {
+    total: IdStr,
 }
 
 /// A contactTag row (§3.4).
@@ -110,8 +186,11 @@ async fn list(
     let q = name_query(&Params::parse(raw.as_deref()), "search");
     st.with_store(acct, |store, ctx| {
         let (rows, n) = store.list_tags(&q);
-        let tags: Vec<Value> = rows.into_iter().map(|t| tag_json(store, t, ctx)).collect();
-        reply(StatusCode::OK, collection_json("tags", tags, n))
+        let tags = rows.into_iter().map(|t| tag_json(store, t, ctx)).collect();
+        let meta = Total {
+            total: IdStr(n as u64),
+        };
+        reply_json(StatusCode::OK, &TagPage { meta, tags })
     })
 }
 
@@ -141,9 +220,11 @@ async fn retrieve(
 ) -> ApiResult {
     let tid = entity_id(Entity::Tag, &raw)?;
     st.with_store(acct, |store, ctx| {
-        reply(
+        reply_json(
             StatusCode::OK,
-            json!({"tag": tag_json(store, store.tag(tid)?, ctx)}),
+            &OneTag {
+                tag: tag_json(store, store.tag(tid)?, ctx),
+            },
         )
     })
 }
@@ -158,9 +239,11 @@ async fn update(
     st.with_store(acct, |store, ctx| {
         store.tag(tid)?;
         store.update_tag(tid, &tag_input(&body)?, crate::store::now())?;
-        reply(
+        reply_json(
             StatusCode::OK,
-            json!({"tag": tag_json(store, store.tag(tid)?, ctx)}),
+            &OneTag {
+                tag: tag_json(store, store.tag(tid)?, ctx),
+            },
         )
     })
 }
