@@ -5,14 +5,14 @@
 //! key and formats every URL, id and timestamp through `fmt`; here the constant runs of keys and
 //! values are single literals, the URLs share one escaped prefix, and only the contact's own
 //! strings go through JSON escaping. The bytes are exactly those of the serde rendering
-//! ([`super::contacts::ContactJson`] with its detail fields), which a test checks on contacts
+//! ([`super::contact::ContactJson`] with its detail fields), which a test checks on contacts
 //! with quotes, backslashes, control characters and non-ASCII text.
 
 use crate::reply::Stamp;
-use crate::server::Ctx;
+use crate::state::Ctx;
 use crate::store::{Contact, Store};
 
-use super::contacts::CONTACT_LINKS;
+use super::contact::CONTACT_LINKS;
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it (`"`, `\`, and
 /// control characters below U+0020; everything else, non-ASCII included, as is).

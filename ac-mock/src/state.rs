@@ -1,4 +1,6 @@
-//! Shared state (accounts, journal, options) and the router factory.
+//! The shared state every room reads: the options, the accounts (each with its store and
+//! campaigns), the journal, the fault rules, the rate limits and the outgoing webhooks.
+//! No HTTP routing here: the router factory ([`crate::app()`]) sits on top of it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -6,10 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::Router;
 use chrono::FixedOffset;
 
+use crate::account_id::AccountId;
 use crate::campaigns::Campaigns;
 use crate::faults::{FaultRule, Faults};
 use crate::journal::Journal;
@@ -17,8 +18,7 @@ use crate::persist::{AccountDoc, StateDoc, STATE_VERSION};
 use crate::ratelimit::Limits;
 use crate::reply::ApiError;
 use crate::store::Store;
-use crate::webhooks_out::{Origin, WebhookOut};
-use crate::{admin, middleware, routes};
+use crate::webhooks_out::{Host, Listener, Origin, WebhookOut};
 
 /// Everything the server is configured with. Built by [`crate::MockServerBuilder`].
 #[derive(Debug, Clone)]
@@ -90,10 +90,6 @@ impl Default for Options {
     }
 }
 
-/// Identifies an account inside the mock (not an AC id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AccountId(pub u64);
-
 /// One isolated AC account: credentials plus its own store.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -157,6 +153,41 @@ impl WeakState {
     /// The state, while the server still exists.
     pub fn upgrade(&self) -> Option<AppState> {
         self.0.upgrade().map(|inner| AppState { inner })
+    }
+}
+
+impl Host for WeakState {
+    fn listener(&self) -> Option<Listener> {
+        let state = self.upgrade()?;
+        Listener::of(state.base_url(), state.options().listen)
+    }
+
+    fn alive(&self) -> bool {
+        self.upgrade().is_some()
+    }
+
+    fn webhook_active(&self, account: AccountId, webhook: u64) -> Option<Option<bool>> {
+        let state = self.upgrade()?;
+        Some(
+            state
+                .with_account(account, |a| a.store.webhooks.get(webhook).map(|w| w.active))
+                .flatten(),
+        )
+    }
+
+    fn deactivate_webhook(&self, account: AccountId, webhook: u64) -> bool {
+        self.upgrade()
+            .and_then(|state| {
+                let done = state.with_account(account, |a| a.store.deactivate_webhook(webhook));
+                // A change no request made: the state file is written again too.
+                state.mark_changed();
+                done
+            })
+            .unwrap_or(false)
+    }
+
+    fn with_lanes<R>(&self, f: impl FnOnce(&WebhookOut) -> R) -> Option<R> {
+        self.upgrade().map(|state| f(state.webhooks_out()))
     }
 }
 
@@ -510,28 +541,4 @@ impl AppState {
     pub fn with_journal<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> R {
         f(&mut lock(&self.inner.journal))
     }
-}
-
-/// The whole application: AC's API under `/api/3`, the admin API under `/__admin`,
-/// and the cross-cutting middleware. Use it with `tower::ServiceExt::oneshot` in tests.
-pub fn app(state: AppState) -> Router {
-    Router::new()
-        .nest("/api/3", routes::router())
-        // `/api/3/` with the slash (the nest answers `/api/3`): the token check clients make.
-        .route(
-            "/api/3/",
-            axum::routing::get(routes::token_check)
-                .layer(axum::middleware::from_fn(middleware::require_account)),
-        )
-        .nest("/__admin", admin::router(&state))
-        .merge(routes::tracking_router())
-        .fallback(middleware::not_found)
-        // The body limit is a request extension read by the body extractors; `front` is
-        // journal → faults → json_errors → rate limits in one layer (see `middleware`).
-        .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::front,
-        ))
-        .with_state(state)
 }
