@@ -1,9 +1,6 @@
 //! Accounts and account contacts over raw HTTP (reference §8.1, §8.2).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 async fn account(m: &Mock, name: &str) -> String {

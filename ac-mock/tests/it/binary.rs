@@ -1,11 +1,8 @@
 //! The `ac-mock` binary: start line, health, flags, port in use.
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
+use crate::common::child::{ac_mock, start};
 
-use common::child::{ac_mock, start};
-
-fn spawn(args: &[&str]) -> (common::child::Killed, String) {
+fn spawn(args: &[&str]) -> (crate::common::child::Killed, String) {
     start(ac_mock().args(args).env_remove("AC_MOCK_LISTEN"))
 }
 
@@ -102,5 +99,5 @@ fn address_in_use_exits_1_with_a_clear_message() {
 fn sigterm_stops_the_binary_cleanly() {
     let (mut guard, line) = spawn(&["--listen", "127.0.0.1:0"]);
     assert!(line.starts_with("ac-mock listening on"), "{line}");
-    common::child::sigterm(&mut guard);
+    crate::common::child::sigterm(&mut guard);
 }

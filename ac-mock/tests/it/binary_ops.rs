@@ -1,19 +1,16 @@
 //! The binary's CI flags: --state-file across a restart, --seed, --fault, --rate-limit,
 //! --log-format, and clear messages for bad values.
-#![allow(missing_docs, clippy::unwrap_used)]
-
-mod common;
 
 #[cfg(unix)]
-use common::child::sigterm;
-use common::child::{ac_mock, Killed};
+use crate::common::child::sigterm;
+use crate::common::child::{ac_mock, Killed};
 
 fn spawn(args: &[&str]) -> (Killed, String) {
-    common::child::spawn_on_free_port(args)
+    crate::common::child::spawn_on_free_port(args)
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    common::child::temp_path("test", name)
+    crate::common::child::temp_path("test", name)
 }
 
 async fn emails(url: &str) -> Vec<String> {
@@ -40,13 +37,13 @@ async fn restart_with_state_file_keeps_data() {
     let path = temp_path("restart.json");
     let file = path.to_str().unwrap();
     let (mut first, url) = spawn(&["--state-file", file]);
-    common::child::create_contact(&url, "kept@example.com").await;
+    crate::common::child::create_contact(&url, "kept@example.com").await;
     sigterm(&mut first);
     assert!(path.exists(), "clean shutdown writes the state file");
 
     let (mut second, url) = spawn(&["--state-file", file]);
     assert_eq!(emails(&url).await, vec!["kept@example.com"]);
-    common::child::create_contact(&url, "second@example.com").await;
+    crate::common::child::create_contact(&url, "second@example.com").await;
     sigterm(&mut second);
 
     // --seed loads the same document without writing it back.

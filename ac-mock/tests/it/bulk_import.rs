@@ -1,9 +1,6 @@
 //! Bulk import over raw HTTP (reference §9).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -1,9 +1,6 @@
 //! Contacts over raw HTTP (reference §2, §1.7).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 #[tokio::test]

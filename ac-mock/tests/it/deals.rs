@@ -1,9 +1,6 @@
 //! Deals over raw HTTP (reference §8.3).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 async fn deal(m: &Mock, body: Value) -> Value {

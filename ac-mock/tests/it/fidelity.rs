@@ -1,11 +1,8 @@
 //! What real AC clients written by others call and the mock used to miss: the deal filters
 //! AC documents, `dealStages?filters[d_groupid]`, the plural `fieldOptions/bulk` AC's MCP server
 //! uses, and lists created without `stringid`.
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 async fn deal(m: &Mock, body: Value) -> String {

@@ -1,9 +1,6 @@
 //! Custom fields, options, relations and values over raw HTTP (reference §5).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::json;
 
 /// Field `Colour` and contact c@example.com whose value of it is `red`: (field, contact).

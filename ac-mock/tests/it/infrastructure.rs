@@ -3,24 +3,21 @@
 //! open still stops within the shutdown timeout and writes the state file, a second signal
 //! exits at once, `kill -9` loses at most the last half second, an unwritable state file is an
 //! error at start, auth is one layer over `/api/3`, and the admin API can be locked.
-#![allow(missing_docs, clippy::unwrap_used)]
-
-mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::common::child::{ac_mock, Killed};
 use ac_mock::MockServer;
-use common::child::{ac_mock, Killed};
 use serde_json::{json, Value};
 
 fn spawn(args: &[&str]) -> (Killed, String) {
-    common::child::spawn_on_free_port(args)
+    crate::common::child::spawn_on_free_port(args)
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    common::child::temp_path("infra", name)
+    crate::common::child::temp_path("infra", name)
 }
 
 fn connect(url: &str) -> TcpStream {
@@ -300,7 +297,7 @@ async fn sigterm_with_a_body_held_open_stops_in_time_and_writes_the_state() {
     let path = temp_path("held.json");
     let file = path.to_str().unwrap();
     let (mut child, url) = spawn(&["--state-file", file, "--shutdown-timeout", "1s"]);
-    common::child::create_contact(&url, "kept@example.com").await;
+    crate::common::child::create_contact(&url, "kept@example.com").await;
     let mut held = connect(&url);
     held.write_all(
         b"POST /api/3/contacts HTTP/1.1\r\nHost: x\r\nApi-Token: ac-mock-token\r\n\
@@ -337,7 +334,7 @@ async fn kill_9_loses_at_most_the_last_half_second() {
     let file = path.to_str().unwrap();
     let (mut child, url) = spawn(&["--state-file", file]);
     for i in 0..20 {
-        common::child::create_contact(&url, &format!("burst{i}@example.com")).await;
+        crate::common::child::create_contact(&url, &format!("burst{i}@example.com")).await;
     }
     // Written within the debounce window, as one document.
     tokio::time::sleep(ac_mock::STATE_WRITE_DELAY + Duration::from_millis(700)).await;

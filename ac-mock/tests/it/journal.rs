@@ -1,12 +1,9 @@
 //! The request journal is bounded in bytes as well as entries: long URIs are cut, and the
 //! oldest entries fall off once the entries hold `MAX_BYTES`.
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::Mock;
 use ac_mock::journal::{MAX_BYTES, TEXT_CAP, TRUNCATED_MARKER};
 use ac_mock::MockServer;
-use common::Mock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

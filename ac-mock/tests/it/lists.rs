@@ -1,9 +1,6 @@
 //! Lists and contactLists over raw HTTP (reference §4).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 fn list_body(name: &str, stringid: &str) -> Value {

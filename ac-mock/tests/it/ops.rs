@@ -1,14 +1,11 @@
 //! The CI features over raw HTTP: accounts, journal filters, state export/import, reset,
-//! fault rules, rate limits. (Webhooks: tests/webhooks_out.rs; the binary: tests/binary_ops.rs.)
-#![allow(missing_docs, clippy::unwrap_used)]
-
-mod common;
+//! fault rules, rate limits. (Webhooks: webhooks_out.rs; the binary: binary_ops.rs.)
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
+use crate::common::{read, Mock};
 use ac_mock::MockServer;
-use common::{read, Mock};
 use serde_json::{json, Value};
 
 fn admin(m: &Mock, path: &str) -> String {

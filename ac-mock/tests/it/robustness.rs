@@ -1,11 +1,8 @@
 //! No input gives a 5xx, a dropped connection or a non-JSON body; the router works via oneshot.
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::Mock;
 use ac_mock::{app, AppState, Options};
 use axum::body::Body;
-use common::Mock;
 use http_body_util::BodyExt;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -4,14 +4,11 @@
 //! written; again after deletes, untags, unsubscribes, tag and list deletes and a re-import
 //! (the indexes follow every write), and after a state export and import (they are rebuilt).
 //! No timing here: `cargo bench -p ac-mock --bench load -- --filters` times the same filters.
-#![allow(missing_docs, clippy::unwrap_used)]
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::common::Mock;
 use ac_mock::MockServer;
-use common::Mock;
 use serde_json::{json, Value};
 
 const N: u64 = 20_000;

@@ -1,10 +1,7 @@
 //! Cross-cutting behaviour: auth, JSON errors, body limit, journal, admin API.
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{read, Mock};
 use ac_mock::MockServer;
-use common::{read, Mock};
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,10 +1,7 @@
 //! Tags and contactTags over raw HTTP (reference §3).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::Mock;
 use ac_mock::MockServer;
-use common::Mock;
 use serde_json::{json, Value};
 
 async fn tag(m: &Mock, name: &str) -> String {

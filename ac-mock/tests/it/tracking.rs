@@ -1,9 +1,6 @@
 //! Event tracking, site tracking, the tracking host's `/event` and `/visit` (reference §6, §7).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::{read, Mock};
+use crate::common::{read, Mock};
 use reqwest::Method;
 use serde_json::{json, Value};
 

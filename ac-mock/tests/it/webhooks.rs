@@ -1,9 +1,6 @@
 //! Webhook management API over raw HTTP (reference §10.1).
-#![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
-use common::Mock;
+use crate::common::Mock;
 use serde_json::{json, Value};
 
 fn hook() -> Value {

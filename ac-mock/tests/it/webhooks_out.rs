@@ -1,17 +1,14 @@
 //! Outgoing webhooks and simulated campaigns: a receiver inside the test checks the exact
 //! form bodies AC would send (reference §10.2/§10.3).
-#![allow(missing_docs, clippy::unwrap_used)]
-
-mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{read, Mock};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use common::{read, Mock};
 use serde_json::{json, Value};
 
 type Seen = Arc<Mutex<Vec<(String, String)>>>;

@@ -1,5 +1,4 @@
 //! Raw-HTTP helpers shared by the integration tests.
-#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 pub mod child;
 
