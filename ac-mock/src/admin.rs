@@ -13,11 +13,12 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::account_id::AccountId;
 use crate::campaigns::CampaignEventType;
 use crate::faults::FaultRule;
 use crate::journal::JournalFilter;
 use crate::query::Params;
-use crate::server::{AccountId, AppState};
+use crate::state::AppState;
 use crate::webhooks_out::CampaignExtras;
 
 /// Admin routes (no `Api-Token`; the admin token when one is configured). `PUT /state`
@@ -80,7 +81,7 @@ fn not_found_res(message: impl Into<String>) -> Response {
 
 /// Parses an admin body as a JSON object; a clear 400 otherwise.
 fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
-    match crate::middleware::parse_json(bytes) {
+    match crate::extract::parse_json(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Err(bad("the request body must be a JSON object")),
         Ok(_) => Err(bad("the request body must be a JSON object")),

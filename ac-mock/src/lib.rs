@@ -40,7 +40,7 @@
 //! Or run the `ac-mock` binary (`ac-mock --help`) and point any client at it.
 //!
 //! For `tower::ServiceExt::oneshot` tests without a socket, build the router with
-//! [`app`] over an [`AppState`].
+//! [`app()`] over an [`AppState`].
 
 #![recursion_limit = "256"]
 
@@ -54,22 +54,28 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+mod account_id;
 pub mod admin;
+mod app;
 pub mod campaigns;
 mod conn;
+pub mod extract;
 pub mod faults;
 pub mod journal;
 pub mod middleware;
 pub mod persist;
 pub mod query;
 pub mod ratelimit;
+mod render;
 pub mod reply;
 pub mod routes;
-pub mod server;
+pub mod state;
 pub mod store;
 pub mod webhooks_out;
 
-pub use server::{app, AccountId, AppState, Options};
+pub use account_id::AccountId;
+pub use app::app;
+pub use state::{AppState, Options};
 
 /// A running mock server. Dropping it stops the server.
 #[derive(Debug)]

@@ -1,43 +1,26 @@
-//! Cross-cutting behaviour: auth, the request journal, JSON error bodies, body parsing.
+//! The layers in front of the handlers: the request journal, fault rules, JSON error bodies,
+//! the rate limits, and the account and admin checks. The extractors handlers take (the
+//! account, the body) are in [`crate::extract`].
 //!
 //! Order (outermost first): journal → faults → json_errors → rate limits (all four in one
 //! layer, [`front`], which also looks up the `Api-Token` of `/api/3` requests) → body limit →
-//! handlers, which take the account through the [`Authed`] extractor. Faults sit outside
-//! `json_errors` so that their HTML pages and plain-text bodies leave exactly as configured;
-//! admin routes are never faulted.
+//! handlers, which take the account through the [`crate::extract::Authed`] extractor. Faults
+//! sit outside `json_errors` so that their HTML pages and plain-text bodies leave exactly as
+//! configured; admin routes are never faulted.
 
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::account_id::AccountId;
 use crate::faults::Dropped;
 use crate::journal::JournalEntry;
 use crate::reply::ApiError;
-use crate::server::{AccountId, AppState};
-
-/// The account an `/api/3` request's `Api-Token` selected: the extractor every API handler
-/// takes. [`front`] looks the token up once per request; a missing or unknown token is
-/// answered 403 `{"message":"Forbidden"}` (unknown paths stay 404: no handler runs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Authed(pub AccountId);
-
-impl<S: Send + Sync> FromRequestParts<S> for Authed {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<AccountId>()
-            .copied()
-            .map(Authed)
-            .ok_or(ApiError::Forbidden)
-    }
-}
+use crate::state::AppState;
 
 /// The account of an `/api/3` request's `Api-Token` header, if it names one.
 fn account_of(state: &AppState, req: &Request) -> Option<AccountId> {
@@ -198,55 +181,6 @@ pub(crate) async fn json_errors(res: Response) -> Response {
 /// Fallback for unknown routes: 404 `{"message":"Not Found"}`.
 pub async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response()
-}
-
-/// A request body parsed as JSON whatever its `Content-Type` says.
-///
-/// An empty body is `Value::Null` (handlers then report the missing wrapper as AC does);
-/// bytes that are not JSON are a 400 `{"message":"Malformed JSON: ..."}` naming line and column;
-/// a body over the limit is a 413 JSON body.
-#[derive(Debug, Clone)]
-pub struct JsonBody(pub Value);
-
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let RawBody(bytes) = RawBody::from_request(req, state).await?;
-        parse_json(&bytes)
-            .map(JsonBody)
-            .map_err(IntoResponse::into_response)
-    }
-}
-
-/// A request body as bytes, for handlers with a typed fast path that fall back to
-/// [`parse_json`]; a body over the limit is the same 413 JSON body as [`JsonBody`]'s.
-#[derive(Debug, Clone)]
-pub struct RawBody(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for RawBody {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("Payload Too Large: {}", rejection.body_text())
-            } else {
-                rejection.body_text()
-            };
-            (status, Json(json!({ "message": message }))).into_response()
-        })?;
-        Ok(RawBody(bytes))
-    }
-}
-
-/// Parses a body; empty → `Null`; invalid → 400 naming what and where.
-pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))
 }
 
 /// Applies the first matching fault rule (see [`crate::faults`]); admin routes are exempt.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::server::AccountId;
+use crate::account_id::AccountId;
 
 /// Bulk import requests holding one contact allowed per minute.
 pub const BULK_SINGLE_PER_MINUTE: usize = 20;

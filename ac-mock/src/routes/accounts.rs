@@ -7,12 +7,13 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use super::input::custom_fields;
+use super::{delete_by_id, entity_id, page_json, wrapped};
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
+use crate::render::accounts::{account_contact_json, fields_json};
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::accounts::AccountInput;
 use crate::store::{AccountContact, CustomerAccount, Entity, Store, StoreError};
 
@@ -37,16 +38,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/contacts/{id}/accountContacts", get(of_contact))
         .route("/accounts/{id}/accountContacts", get(of_account))
-}
-
-/// `fields: [{customFieldId, fieldValue}]` as stored.
-pub(crate) fn fields_json(fields: &[(u64, String)]) -> Value {
-    Value::Array(
-        fields
-            .iter()
-            .map(|(f, v)| json!({"customFieldId": f, "fieldValue": v}))
-            .collect(),
-    )
 }
 
 /// An account as GET renders it; `counts` adds `contactCount`/`dealCount`.
@@ -80,29 +71,6 @@ fn account_write_json(store: &Store, a: &CustomerAccount, ctx: &Ctx) -> Value {
     let mut v = account_json(store, a, ctx, false);
     v["customFieldSaveStatus"] = json!({"status": "success"});
     v
-}
-
-/// `fields: [{"customFieldId": 1, "fieldValue": "x"}, …]` of an account or deal body. An item
-/// without `customFieldId` is `missing_id()` (accounts and deals answer it differently); any
-/// other malformed `fields` is 422 `The fields are invalid.`
-pub(crate) fn custom_fields(
-    a: &Attrs<'_>,
-    missing_id: impl Fn() -> ApiError,
-) -> Result<Option<Vec<(u64, String)>>, ApiError> {
-    let bad = || ApiError::field_invalid("/data/attributes/fields", "The fields are invalid.");
-    match a.raw("fields") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                let f = Attrs::of(item.as_object().ok_or_else(bad)?);
-                let field = f.u64("customFieldId")?.ok_or_else(&missing_id)?;
-                Ok((field, f.string("fieldValue")?.unwrap_or_default()))
-            })
-            .collect::<Result<Vec<_>, ApiError>>()
-            .map(Some),
-        Some(_) => Err(bad()),
-    }
 }
 
 fn account_input(body: &Value) -> Result<AccountInput, ApiError> {
@@ -195,22 +163,6 @@ async fn remove(
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Account, &raw, Store::delete_account)
-}
-
-/// An accountContact row; `echo` renders `account`/`contact` as numbers, as the POST does.
-pub(crate) fn account_contact_json(ac: &AccountContact, ctx: &Ctx, echo: bool) -> Value {
-    let base = format!("{}/accountContacts/{}", ctx.api_base, ac.id);
-    let (account, contact) = if echo {
-        (json!(ac.account), json!(ac.contact))
-    } else {
-        (id(ac.account), id(ac.contact))
-    };
-    json!({
-        "account": account, "contact": contact, "jobTitle": ac.job_title,
-        "createdTimestamp": ts(ac.created, ctx.offset), "updatedTimestamp": ts(ac.updated, ctx.offset),
-        "links": {"account": format!("{base}/account"), "contact": format!("{base}/contact")},
-        "id": id(ac.id)
-    })
 }
 
 /// Unknown related records of a link body are a 422 `related_missing` naming the attribute.
@@ -362,13 +314,4 @@ async fn of_account(
         let rows = store.list_account_contacts(None, Some(aid));
         reply(StatusCode::OK, rows_json(rows, &p, ctx))
     })
-}
-
-/// The account contacts of a contact as GET renders them (the contact GET's side-load).
-pub(crate) fn contact_account_contacts_json(store: &Store, contact: u64, ctx: &Ctx) -> Vec<Value> {
-    store
-        .list_account_contacts(Some(contact), None)
-        .into_iter()
-        .map(|r| account_contact_json(r, ctx, false))
-        .collect()
 }

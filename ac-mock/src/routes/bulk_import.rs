@@ -10,11 +10,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::middleware::parse_json;
-use crate::middleware::Authed;
+use crate::extract::{parse_json, Authed};
 use crate::query::Params;
 use crate::reply::{id, reply, ApiResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::bulk_import::ImportContact;
 use crate::store::contacts::is_valid_email;
 use crate::webhooks_out::{call_import_callback, ImportCallback};
@@ -242,7 +241,9 @@ async fn import(State(st): State<AppState>, Authed(acct): Authed, body: Bytes) -
     };
     // A callback to the mock itself could reset or change any account's data.
     if let Some(cb) = &callback {
-        if let Some(why) = crate::webhooks_out::refuse_self_url(&st, &cb.url).await {
+        if let Some(why) =
+            crate::webhooks_out::refuse_self_url(st.base_url(), st.options().listen, &cb.url).await
+        {
             return fail(format!("Field 'callback.url' is refused. {why}"));
         }
     }

@@ -8,14 +8,14 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::accounts::{custom_fields, fields_json};
-use super::contacts::full_json;
+use super::input::custom_fields;
 use super::{collection_json, delete_by_id, entity_id, page, wrapped};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
+use crate::render::contact::full_json;
+use crate::render::deals::deal_json;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::deals::DealInput;
 use crate::store::{Deal, DealGroup, DealStage, Entity, Store};
 
@@ -30,54 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/{id}/deals", get(of_contact))
         .route("/dealGroups", get(groups))
         .route("/dealStages", get(stages))
-}
-
-fn deal_links(ctx: &Ctx, deal: u64) -> Value {
-    let base = format!("{}/deals/{deal}", ctx.api_base);
-    let mut links = serde_json::Map::new();
-    for name in [
-        "dealActivities",
-        "contact",
-        "contactDeals",
-        "group",
-        "nextTask",
-        "notes",
-        "account",
-        "customerAccount",
-        "organization",
-        "owner",
-        "scoreValues",
-        "stage",
-        "tasks",
-        "dealCustomFieldData",
-    ] {
-        links.insert(name.into(), json!(format!("{base}/{name}")));
-    }
-    Value::Object(links)
-}
-
-/// A deal. `echo` renders `value`, `status` and `percent` as numbers, as create/update
-/// responses do; GET renders them as strings.
-pub(crate) fn deal_json(d: &Deal, ctx: &Ctx, echo: bool) -> Value {
-    let num = |n: u64| {
-        if echo {
-            json!(n)
-        } else {
-            json!(n.to_string())
-        }
-    };
-    json!({
-        "title": d.title, "value": num(d.value), "currency": d.currency,
-        "contact": d.contact.map(id), "owner": id(d.owner), "group": id(d.group), "stage": id(d.stage),
-        "cdate": ts(d.cdate, ctx.offset), "mdate": ts(d.mdate, ctx.offset),
-        "description": d.description, "organization": null, "percent": num(d.percent),
-        "status": num(u64::from(d.status)), "nextdate": null, "nextdealid": "0",
-        "activitycount": "0", "edate": null, "hash": d.hash,
-        "winProbability": null, "winProbabilityMdate": null,
-        "links": deal_links(ctx, d.id), "fields": fields_json(&d.fields),
-        "id": id(d.id), "isDisabled": false,
-        "account": d.account.map(id), "customerAccount": d.account.map(id)
-    })
 }
 
 fn group_json(store: &Store, g: &DealGroup, ctx: &Ctx) -> Value {
@@ -303,15 +255,6 @@ async fn of_contact(
         let rows = store.list_deals(Some(cid), None, None, None);
         reply(StatusCode::OK, deals_page(rows, &p, ctx))
     })
-}
-
-/// The deals of a contact as GET renders them (the contact GET's `deals` side-load).
-pub(crate) fn contact_deals_json(store: &Store, contact: u64, ctx: &Ctx) -> Vec<Value> {
-    store
-        .list_deals(Some(contact), None, None, None)
-        .into_iter()
-        .map(|d| deal_json(d, ctx, false))
-        .collect()
 }
 
 async fn groups(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {

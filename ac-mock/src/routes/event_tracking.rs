@@ -10,13 +10,14 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::contacts::full_json;
+use super::input::{enabled_flag, TrackParams};
 use super::{entity_id, page, page_json, path_id, wrapped};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use crate::account_id::AccountId;
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
+use crate::render::contact::full_json;
 use crate::reply::{empty_ok, id, reply, ts, ApiError, ApiResult};
-use crate::server::{AccountId, AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::event_tracking::MAX_EVENT_NAME;
 use crate::store::{Entity, TrackingLog};
 
@@ -45,16 +46,6 @@ fn status_json(enabled: bool) -> Value {
 async fn get_status(State(st): State<AppState>, Authed(acct): Authed) -> ApiResult {
     st.with_store(acct, |store, _| {
         reply(StatusCode::OK, status_json(store.event_tracking.enabled))
-    })
-}
-
-/// Reads `{"<key>":{"enabled":bool}}` (shared with site tracking).
-pub(crate) fn enabled_flag(body: &Value, key: &str) -> Result<bool, ApiError> {
-    wrapped(body, key)?.flag("enabled")?.ok_or_else(|| {
-        ApiError::field_missing(
-            "/data/attributes/enabled",
-            "The enabled flag was not provided.",
-        )
     })
 }
 
@@ -160,33 +151,6 @@ async fn contact_of_log(
         let c = store.contact(log.contact)?;
         reply(StatusCode::OK, json!({ "contact": full_json(c, ctx) }))
     })
-}
-
-/// Form parameters of a tracking call: the body's, falling back to the query string's.
-pub(crate) struct TrackParams {
-    body: Params,
-    query: Params,
-}
-
-impl TrackParams {
-    pub(crate) fn new(query: Option<&str>, body: &[u8]) -> Self {
-        let body = std::str::from_utf8(body).ok();
-        Self {
-            body: Params::parse(body),
-            query: Params::parse(query),
-        }
-    }
-
-    pub(crate) fn text(&self, key: &str) -> Option<String> {
-        self.body.text(key).or_else(|| self.query.text(key))
-    }
-
-    pub(crate) fn raw(&self, key: &str) -> Option<String> {
-        self.body
-            .get(key)
-            .or_else(|| self.query.get(key))
-            .map(str::to_string)
-    }
 }
 
 /// `{"success":0|1,"message":...}` with HTTP 200 (AC's status on failure is unconfirmed),

@@ -6,14 +6,14 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::contacts::full_json;
-use super::tags::required_id;
+use super::input::required_id;
 use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
+use crate::render::contact::full_json;
+use crate::render::fields::field_value_json;
 use crate::reply::{id, naive, reply, total, ts, ApiError, ApiResult};
-use crate::server::{AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::{
     Entity, Field, FieldInput, FieldOption, FieldOptionInput, FieldRel, FieldValue, Store,
 };
@@ -37,18 +37,6 @@ pub fn router() -> Router<AppState> {
             get(get_value).put(update_value).delete(remove_value),
         )
         .route("/contacts/{id}/fieldValues", get(values_of_contact))
-}
-
-/// A field value as GET renders it.
-pub(crate) fn field_value_json(v: &FieldValue, ctx: &Ctx) -> Value {
-    let base = format!("{}/fieldValues/{}", ctx.api_base, v.id);
-    json!({
-        "contact": id(v.contact), "field": id(v.field), "value": v.value,
-        "cdate": ts(v.cdate, ctx.offset), "udate": ts(v.udate, ctx.offset),
-        "created_by": "0", "updated_by": "0",
-        "links": {"owner": format!("{base}/owner"), "field": format!("{base}/field")},
-        "id": id(v.id), "owner": id(v.contact)
-    })
 }
 
 fn links(ctx: &Ctx, field: u64) -> Value {

@@ -3,18 +3,19 @@
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use crate::account_id::AccountId;
 use crate::query::Params;
 use crate::reply::{empty_ok, total, ApiError, ApiResult};
-use crate::server::{AccountId, AppState};
+use crate::state::AppState;
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
-mod contact_json;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;
+mod input;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;

@@ -11,12 +11,11 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::event_tracking::{enabled_flag, TrackParams};
+use super::input::{enabled_flag, TrackParams};
 use super::path_id;
-use crate::middleware::parse_json;
-use crate::middleware::Authed;
+use crate::extract::{parse_json, Authed};
 use crate::reply::{id, reply, ApiError, ApiResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::site_tracking::DomainInput;
 use crate::store::WhitelistedDomain;
 

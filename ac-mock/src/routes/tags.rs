@@ -8,13 +8,13 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
-use super::{collection_json, delete_by_id, entity_id, page_json, path_id, wrapped, Attrs};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use super::input::{name_query, required_id};
+use super::{collection_json, delete_by_id, entity_id, page_json, path_id, wrapped};
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
-use crate::reply::{id, naive, reply, reply_json, ts, ApiError, ApiResult, IdStr, Stamp};
-use crate::server::{AppState, Ctx};
-use crate::store::tags::{NameOrder, NameQuery, TextOp};
+use crate::render::tags::contact_tag_json;
+use crate::reply::{id, reply, reply_json, ts, ApiError, ApiResult, IdStr, Stamp};
+use crate::state::{AppState, Ctx};
 use crate::store::{ContactTag, Entity, Store, Tag, TagInput};
 
 /// Routes of this resource.
@@ -124,18 +124,6 @@ struct Total {
     total: IdStr,
 }
 
-/// A contactTag row (§3.4).
-pub(crate) fn contact_tag_json(ct: &ContactTag, ctx: &Ctx) -> Value {
-    let base = format!("{}/contactTags/{}", ctx.api_base, ct.id);
-    json!({
-        "contact": id(ct.contact), "tag": id(ct.tag), "cdate": ts(ct.cdate, ctx.offset),
-        "created_timestamp": naive(ct.cdate, ctx.offset), "updated_timestamp": naive(ct.cdate, ctx.offset),
-        "created_by": null, "updated_by": null,
-        "links": {"tag": format!("{base}/tag"), "contact": format!("{base}/contact")},
-        "id": id(ct.id)
-    })
-}
-
 fn tag_input(body: &Value) -> Result<TagInput, ApiError> {
     let a = wrapped(body, "tag")?;
     Ok(TagInput {
@@ -143,39 +131,6 @@ fn tag_input(body: &Value) -> Result<TagInput, ApiError> {
         tag_type: a.string("tagType")?,
         description: a.string("description")?,
     })
-}
-
-/// `search`, `filters[<key>]`, `filters[<key>][op]`, `orders[<key>]` against a name; shared
-/// with lists (`key` = `name`).
-pub(crate) fn name_query(p: &Params, key: &str) -> NameQuery {
-    let mut q = NameQuery {
-        contains: p.text("search"),
-        limit: p.limit(20, 100),
-        offset: p.offset(),
-        ..NameQuery::default()
-    };
-    let op_prefix = format!("{key}][");
-    for (name, value) in p.bracketed("filters") {
-        if name == key {
-            // No operator: AC documents filters[name] as a match; the mock uses "contains".
-            q.weight_term.get_or_insert_with(|| value.clone());
-            q.ops.push((TextOp::Contains, value));
-        } else if let Some(op) = name.strip_prefix(&op_prefix).and_then(TextOp::parse) {
-            if matches!(op, TextOp::Eq | TextOp::Contains | TextOp::StartsWith) {
-                q.weight_term.get_or_insert_with(|| value.clone());
-            }
-            q.ops.push((op, value));
-        }
-    }
-    if q.weight_term.is_none() {
-        q.weight_term.clone_from(&q.contains);
-    }
-    q.order = p
-        .bracketed("orders")
-        .into_iter()
-        .find(|(name, _)| name == key)
-        .and_then(|(_, v)| NameOrder::parse(&v));
-    q
 }
 
 async fn list(
@@ -254,13 +209,6 @@ async fn remove(
     Path(raw): Path<String>,
 ) -> ApiResult {
     delete_by_id(&st, acct, Entity::Tag, &raw, Store::delete_tag)
-}
-
-/// Reads a required id attribute of a link body (`contactTag.contact`, `contactList.list`, ...):
-/// absent → 422 `Missing attribute` naming it; wrong type → 422 `field_invalid`.
-pub(crate) fn required_id(a: &Attrs<'_>, attr: &str) -> Result<u64, ApiError> {
-    a.u64(attr)?
-        .ok_or_else(|| ApiError::MissingAttribute(format!("/data/attributes/{attr}")))
 }
 
 async fn add_contact_tag(

@@ -10,11 +10,10 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::{delete_by_id, entity_id, page_json, wrapped, Attrs};
-use crate::middleware::Authed;
-use crate::middleware::JsonBody;
+use crate::extract::{Authed, JsonBody};
 use crate::query::Params;
 use crate::reply::{id, reply, ts, ApiError, ApiResult};
-use crate::server::{AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::webhooks::{WebhookInput, WEBHOOK_EVENTS};
 use crate::store::{Entity, Store, Webhook};
 
@@ -70,7 +69,7 @@ async fn refuse_self(st: &AppState, input: &WebhookInput) -> Result<(), ApiError
     let Some(url) = &input.url else {
         return Ok(());
     };
-    match crate::webhooks_out::refuse_self_url(st, url).await {
+    match crate::webhooks_out::refuse_self_url(st.base_url(), st.options().listen, url).await {
         Some(why) => Err(ApiError::field_invalid("/data/attributes/url", why)),
         None => Ok(()),
     }

@@ -1,8 +1,9 @@
 //! Bulk import callbacks (reference §9): said through the same bounded lanes as webhooks.
 
 use super::deliver::{Job, Method};
+use super::host::Host;
 use super::payload::{push, Form};
-use crate::server::{AccountId, WeakState};
+use crate::account_id::AccountId;
 
 /// A bulk import's `callback` (reference §9): where and how to say the import completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,16 +28,13 @@ pub struct ImportCallback {
 /// same pairs (without the lists) in the query string. Never retried; a URL that leads to the
 /// mock itself is refused.
 pub(crate) fn call_import_callback(
-    state: WeakState,
+    state: impl Host,
     account: AccountId,
     callback: ImportCallback,
     batch_id: String,
     success: Vec<u64>,
     failure: Vec<String>,
 ) {
-    let Some(app) = state.upgrade() else {
-        return;
-    };
     let mut form: Form = callback.params;
     push(&mut form, "batchId", batch_id);
     push(&mut form, "status", "completed");
@@ -63,5 +61,6 @@ pub(crate) fn call_import_callback(
         body: serde_urlencoded::to_string(&form).unwrap_or_default(),
         headers: callback.headers,
     };
-    app.webhooks_out().enqueue(vec![job], state);
+    let lanes = state.clone();
+    state.with_lanes(|out| out.enqueue(vec![job], lanes));
 }

@@ -18,8 +18,9 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::guard::{self, Listener, SelfTarget, Verdict};
+use super::host::Host;
 use super::payload::Outgoing;
-use crate::server::{AccountId, WeakState};
+use crate::account_id::AccountId;
 
 /// How long a receiver has to answer (change it with [`WebhookOut::set_delivery_timeout`]).
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -213,20 +214,18 @@ impl WebhookOut {
     }
 
     /// Queues webhook deliveries; never waits (needs a Tokio runtime to send them).
-    pub(crate) fn send(&self, items: Vec<Outgoing>, state: WeakState) {
+    pub(crate) fn send(&self, items: Vec<Outgoing>, state: impl Host) {
         self.enqueue(items.into_iter().map(Job::from).collect(), state);
     }
 
     /// Queues jobs on their destinations' lanes, starting a lane where none runs. A job that
     /// meets a full bound is logged as dropped.
-    pub(crate) fn enqueue(&self, jobs: Vec<Job>, state: WeakState) {
+    pub(crate) fn enqueue(&self, jobs: Vec<Job>, state: impl Host) {
         if jobs.is_empty() {
             return;
         }
         let inner = &self.inner;
-        inner
-            .me
-            .get_or_init(|| state.upgrade().and_then(|s| Listener::of(&s)));
+        inner.me.get_or_init(|| state.listener());
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!("no Tokio runtime: webhooks are not delivered");
             for job in jobs {
@@ -391,7 +390,7 @@ fn http_client(resolver: Option<Arc<guard::GuardedResolver>>) -> reqwest::Result
 
 /// One destination's lane: its jobs in order, one at a time, each holding one of the
 /// [`MAX_IN_FLIGHT`] permits while it is sent. Ends when the lane is empty or the server gone.
-async fn lane(inner: Arc<Inner>, state: WeakState, url: String) {
+async fn lane(inner: Arc<Inner>, state: impl Host, url: String) {
     loop {
         let Ok(_permit) = inner.in_flight.acquire().await else {
             return;
@@ -410,14 +409,9 @@ async fn lane(inner: Arc<Inner>, state: WeakState, url: String) {
 }
 
 /// Sends one job and says what became of it; `None` when the server no longer exists.
-async fn deliver(inner: &Inner, state: &WeakState, job: Job) -> Option<DeliveryRecord> {
+async fn deliver(inner: &Inner, state: &impl Host, job: Job) -> Option<DeliveryRecord> {
     if job.webhook != 0 {
-        let app = state.upgrade()?;
-        let active = app
-            .with_account(job.account, |a| {
-                a.store.webhooks.get(job.webhook).map(|w| w.active)
-            })
-            .flatten();
+        let active = state.webhook_active(job.account, job.webhook)?;
         let why = match active {
             Some(true) => None,
             Some(false) => Some("dropped: the webhook is inactive (a receiver answered 410 Gone)"),
@@ -426,7 +420,7 @@ async fn deliver(inner: &Inner, state: &WeakState, job: Job) -> Option<DeliveryR
         if let Some(why) = why {
             return Some(job.into_record(Outcome::Dropped, None, Some(why.into()), false));
         }
-    } else if state.upgrade().is_none() {
+    } else if !state.alive() {
         return None;
     }
     let verdict = inner
@@ -478,16 +472,7 @@ async fn deliver(inner: &Inner, state: &WeakState, job: Job) -> Option<DeliveryR
             let status = res.status();
             let deactivated = status.as_u16() == 410
                 && job.webhook != 0
-                && state
-                    .upgrade()
-                    .and_then(|s| {
-                        let done = s
-                            .with_account(job.account, |a| a.store.deactivate_webhook(job.webhook));
-                        // A change no request made: the state file is written again too.
-                        s.mark_changed();
-                        done
-                    })
-                    .unwrap_or(false);
+                && state.deactivate_webhook(job.account, job.webhook);
             let error = answer_error(status, deactivated);
             let code = status.as_u16();
             job.into_record(Outcome::Answered, Some(code), error, deactivated)

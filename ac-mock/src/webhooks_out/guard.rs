@@ -17,8 +17,6 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
-use crate::server::AppState;
-
 /// How long a creation-time check waits for DNS before accepting a URL.
 const CREATE_LOOKUP_DEADLINE: Duration = Duration::from_secs(1);
 
@@ -83,12 +81,13 @@ fn refusal(url: &str, via: &str, me: &Listener) -> String {
 }
 
 impl Listener {
-    /// The listener of this state: the base URL's port and host, the listen address.
-    pub(crate) fn of(state: &AppState) -> Option<Listener> {
-        let base = Url::parse(state.base_url()).ok()?;
+    /// The listener of a mock with this base URL and listen address: the base URL's port and
+    /// host, the listen address.
+    pub(crate) fn of(base_url: &str, listen: SocketAddr) -> Option<Listener> {
+        let base = Url::parse(base_url).ok()?;
         Some(Listener {
             port: base.port_or_known_default()?,
-            ip: canonical(state.options().listen.ip()),
+            ip: canonical(listen.ip()),
             host: base.host_str()?.trim_end_matches('.').to_ascii_lowercase(),
         })
     }
@@ -151,10 +150,11 @@ impl Listener {
     }
 }
 
-/// Why `url` may not be used as a webhook or callback URL of this mock, if it may not. Host
-/// names on the mock's port are resolved, waiting at most a second.
-pub(crate) async fn refuse(state: &AppState, url: &str) -> Option<String> {
-    let me = Listener::of(state)?;
+/// Why `url` may not be used as a webhook or callback URL of the mock with this base URL and
+/// listen address, if it may not. Host names on the mock's port are resolved, waiting at most a
+/// second.
+pub(crate) async fn refuse(base_url: &str, listen: SocketAddr, url: &str) -> Option<String> {
+    let me = Listener::of(base_url, listen)?;
     match me.verdict(url) {
         Verdict::Free => None,
         Verdict::Refused(why) => Some(why),

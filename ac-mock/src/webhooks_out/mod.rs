@@ -8,10 +8,13 @@
 //!   lands in a bounded log served at `GET /__admin/webhook-deliveries`.
 //! * `guard`: URLs that lead back to the mock itself are refused, at creation and at delivery.
 //! * `callback`: bulk import callbacks, through the same lanes.
+//! * `host`: what the lanes need of the server (the state implements it), so that this room
+//!   sits below the state without importing it.
 
 mod callback;
 mod deliver;
 mod guard;
+mod host;
 mod payload;
 
 pub(crate) use callback::call_import_callback;
@@ -20,5 +23,6 @@ pub use deliver::{
     DeliveryRecord, Outcome, WebhookOut, DELIVERY_TIMEOUT, DESTINATION_CAPACITY, LOGGED_BODY_CAP,
     MAX_IN_FLIGHT, QUEUE_BYTES, QUEUE_CAPACITY,
 };
-pub(crate) use guard::refuse as refuse_self_url;
+pub(crate) use guard::{refuse as refuse_self_url, Listener};
+pub(crate) use host::Host;
 pub use payload::{from_campaign_event, from_changes, CampaignExtras, Origin, Outgoing};

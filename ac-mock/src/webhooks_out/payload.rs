@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use crate::account_id::AccountId;
 use crate::campaigns::{Campaign, CampaignEventType};
-use crate::server::AccountId;
 use crate::store::{Change, Store};
 
 /// One webhook POST waiting to be sent.

@@ -1,0 +1,26 @@
+//! ac-mock's integration tests, one binary: every module speaks raw HTTP (or raw sockets) to
+//! an in-process server or to the built `ac-mock` binary, through the helpers in `common`.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+mod accounts;
+mod binary;
+mod binary_ops;
+mod bulk_import;
+mod contacts;
+mod deals;
+mod fidelity;
+mod fields;
+mod infrastructure;
+mod journal;
+mod lists;
+mod ops;
+mod robustness;
+mod scale;
+mod server;
+mod tags;
+mod tracking;
+mod webhooks;
+mod webhooks_out;
