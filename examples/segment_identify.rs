@@ -48,12 +48,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         client
             .lists()
-            .create(&ListInput::new(
-                "Newsletter",
-                "newsletter",
-                "https://example.com",
-                "You signed up on example.com",
-            ))
+            .create(
+                &ListInput::new("Newsletter")
+                    .sender_url("https://example.com")
+                    .sender_reminder("You signed up on example.com"),
+            )
             .await?;
     }
 

@@ -86,6 +86,24 @@ impl From<&[&str]> for CustomValue {
     }
 }
 
+impl<const N: usize> From<[&str; N]> for CustomValue {
+    fn from(v: [&str; N]) -> Self {
+        CustomValue::Many(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl<const N: usize> From<[String; N]> for CustomValue {
+    fn from(v: [String; N]) -> Self {
+        CustomValue::Many(v.into())
+    }
+}
+
+impl From<&[String]> for CustomValue {
+    fn from(v: &[String]) -> Self {
+        CustomValue::Many(v.to_vec())
+    }
+}
+
 impl From<NaiveDate> for CustomValue {
     fn from(v: NaiveDate) -> Self {
         CustomValue::Date(v)

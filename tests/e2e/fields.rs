@@ -117,7 +117,7 @@ async fn values_set_by_name_are_encoded_and_upserted() {
         .await
         .expect("update with value");
     let listed = fields
-        .list_values(&FieldValueQuery::new().fieldid(company))
+        .list_values(&FieldValueQuery::new().field(company))
         .await
         .expect("list values");
     assert_eq!(listed.total, 1);
@@ -130,7 +130,7 @@ async fn values_set_by_name_are_encoded_and_upserted() {
         .await
         .expect("delete contact");
     let listed = fields
-        .list_values(&FieldValueQuery::new().fieldid(company))
+        .list_values(&FieldValueQuery::new().field(company))
         .await
         .expect("list values");
     assert_eq!(listed.total, 0);

@@ -12,6 +12,7 @@
 //! again, and prefer fewer, larger batches.
 
 use serde::{Deserialize, Serialize, Serializer};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{ContactFailure, Error, Result};
@@ -46,7 +47,10 @@ pub struct BulkField {
 pub struct ListRef {
     /// The list.
     #[serde(serialize_with = "as_number")]
-    pub listid: ListId,
+    ///
+    /// AC's `listid`.
+    #[serde(rename = "listid")]
+    pub list: ListId,
 }
 
 /// One contact of a bulk import. Keys are snake_case (`first_name`), unlike `/contacts`.
@@ -159,17 +163,13 @@ impl BulkContact {
 
     /// Subscribes to a list.
     pub fn subscribe(mut self, list: impl Into<ListId>) -> Self {
-        self.subscribe.push(ListRef {
-            listid: list.into(),
-        });
+        self.subscribe.push(ListRef { list: list.into() });
         self
     }
 
     /// Unsubscribes from a list.
     pub fn unsubscribe(mut self, list: impl Into<ListId>) -> Self {
-        self.unsubscribe.push(ListRef {
-            listid: list.into(),
-        });
+        self.unsubscribe.push(ListRef { list: list.into() });
         self
     }
 
@@ -594,7 +594,8 @@ impl<'c> BulkImports<'c> {
     /// reasons are in [`Error::contact_failures`] (positions in `import.contacts`). The
     /// endpoint's own rate limit is a 400 too, with [`Error::is_rate_limited`] true. Never
     /// retried after a 5xx or a connection error.
-    pub async fn import(&self, import: &BulkImport) -> Result<BulkImportResponse> {
+    pub async fn import(&self, import: impl Borrow<BulkImport>) -> Result<BulkImportResponse> {
+        let import: &BulkImport = import.borrow();
         import.to_body()?;
         let req = ApiRequest::post("import/bulk_import", import)?;
         let (status, resp): (_, BulkImportResponse) = self.client.send_json(req).await?;

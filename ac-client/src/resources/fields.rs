@@ -1,9 +1,10 @@
 //! Custom contact fields, their options, list relations and values (reference §5).
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -29,10 +30,16 @@ pub struct FieldValue {
     pub value: String,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last update time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `udate`.
+    #[serde(rename = "udate")]
+    pub updated: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent (`owner`, `links`, ...).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -142,22 +149,34 @@ pub struct Field {
     pub field_type: FieldType,
     /// Description.
     #[serde(default, deserialize_with = "crate::de::opt_string")]
-    pub descript: Option<String>,
+    ///
+    /// AC's `descript`.
+    #[serde(rename = "descript")]
+    pub description: Option<String>,
     /// Personalisation tag (`FAVOURITE_COLOUR`).
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
     pub perstag: String,
     /// Default value.
     #[serde(default, deserialize_with = "crate::de::opt_string")]
-    pub defval: Option<String>,
+    ///
+    /// AC's `defval`.
+    #[serde(rename = "defval")]
+    pub default_value: Option<String>,
     /// Required on forms.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
-    pub isrequired: Option<bool>,
+    ///
+    /// AC's `isrequired`.
+    #[serde(rename = "isrequired")]
+    pub required: Option<bool>,
     /// Visible.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
     pub visible: Option<bool>,
     /// Display order.
     #[serde(default, deserialize_with = "crate::de::opt_u64")]
-    pub ordernum: Option<u64>,
+    ///
+    /// AC's `ordernum`.
+    #[serde(rename = "ordernum")]
+    pub order: Option<u64>,
     /// Ids of the field's options.
     #[serde(default)]
     pub options: Vec<FieldOptionId>,
@@ -166,10 +185,16 @@ pub struct Field {
     pub relations: Vec<FieldRelId>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last update time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `udate`.
+    #[serde(rename = "udate")]
+    pub updated: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -191,7 +216,10 @@ pub struct FieldOption {
     pub field: FieldId,
     /// Order among the options.
     #[serde(default, deserialize_with = "crate::de::opt_u64")]
-    pub orderid: Option<u64>,
+    ///
+    /// AC's `orderid`.
+    #[serde(rename = "orderid")]
+    pub order: Option<u64>,
     /// The stored value.
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
     pub value: String,
@@ -200,7 +228,10 @@ pub struct FieldOption {
     pub label: String,
     /// Selected by default.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
-    pub isdefault: Option<bool>,
+    ///
+    /// AC's `isdefault`.
+    #[serde(rename = "isdefault")]
+    pub is_default: Option<bool>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -288,13 +319,19 @@ pub struct FieldInput {
     pub field_type: FieldType,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub descript: Option<String>,
+    ///
+    /// AC's `descript`.
+    #[serde(rename = "descript")]
+    pub description: Option<String>,
     /// Personalisation tag (AC derives one from the title when omitted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub perstag: Option<String>,
     /// Default value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub defval: Option<String>,
+    ///
+    /// AC's `defval`.
+    #[serde(rename = "defval")]
+    pub default_value: Option<String>,
     /// Visible (sent as 0/1).
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -306,10 +343,16 @@ pub struct FieldInput {
         skip_serializing_if = "Option::is_none",
         serialize_with = "bool_as_int"
     )]
-    pub isrequired: Option<bool>,
+    ///
+    /// AC's `isrequired`.
+    #[serde(rename = "isrequired")]
+    pub required: Option<bool>,
     /// Display order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ordernum: Option<u32>,
+    ///
+    /// AC's `ordernum`.
+    #[serde(rename = "ordernum")]
+    pub order: Option<u32>,
 }
 
 impl FieldInput {
@@ -318,18 +361,18 @@ impl FieldInput {
         FieldInput {
             title: title.into(),
             field_type,
-            descript: None,
+            description: None,
             perstag: None,
-            defval: None,
+            default_value: None,
             visible: None,
-            isrequired: None,
-            ordernum: None,
+            required: None,
+            order: None,
         }
     }
 
     /// Sets the description.
-    pub fn descript(mut self, v: impl Into<String>) -> Self {
-        self.descript = Some(v.into());
+    pub fn description(mut self, v: impl Into<String>) -> Self {
+        self.description = Some(v.into());
         self
     }
 
@@ -340,8 +383,8 @@ impl FieldInput {
     }
 
     /// Sets the default value.
-    pub fn defval(mut self, v: impl Into<String>) -> Self {
-        self.defval = Some(v.into());
+    pub fn default_value(mut self, v: impl Into<String>) -> Self {
+        self.default_value = Some(v.into());
         self
     }
 
@@ -352,14 +395,14 @@ impl FieldInput {
     }
 
     /// Marks the field required on forms.
-    pub fn isrequired(mut self, v: bool) -> Self {
-        self.isrequired = Some(v);
+    pub fn required(mut self, v: bool) -> Self {
+        self.required = Some(v);
         self
     }
 
     /// Sets the display order.
-    pub fn ordernum(mut self, v: u32) -> Self {
-        self.ordernum = Some(v);
+    pub fn order(mut self, v: u32) -> Self {
+        self.order = Some(v);
         self
     }
 
@@ -380,32 +423,43 @@ pub struct FieldOptionInput {
     pub label: String,
     /// Order among the options.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub orderid: Option<u32>,
+    ///
+    /// AC's `orderid`.
+    #[serde(rename = "orderid")]
+    pub order: Option<u32>,
     /// Selected by default.
-    pub isdefault: bool,
+    ///
+    /// AC's `isdefault`.
+    #[serde(rename = "isdefault")]
+    pub is_default: bool,
 }
 
 impl FieldOptionInput {
     /// An option with a value and a label.
-    pub fn new(field: FieldId, value: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<FieldId>,
+        value: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        let field: FieldId = field.into();
         FieldOptionInput {
             field,
             value: value.into(),
             label: label.into(),
-            orderid: None,
-            isdefault: false,
+            order: None,
+            is_default: false,
         }
     }
 
     /// Sets the order.
-    pub fn orderid(mut self, v: u32) -> Self {
-        self.orderid = Some(v);
+    pub fn order(mut self, v: u32) -> Self {
+        self.order = Some(v);
         self
     }
 
     /// Marks the option selected by default.
-    pub fn isdefault(mut self, v: bool) -> Self {
-        self.isdefault = v;
+    pub fn is_default(mut self, v: bool) -> Self {
+        self.is_default = v;
         self
     }
 }
@@ -460,7 +514,13 @@ pub struct FieldValueInput {
 
 impl FieldValueInput {
     /// A value for one contact and field.
-    pub fn new(contact: ContactId, field: FieldId, value: impl Into<String>) -> Self {
+    pub fn new(
+        contact: impl Into<ContactId>,
+        field: impl Into<FieldId>,
+        value: impl Into<String>,
+    ) -> Self {
+        let contact: ContactId = contact.into();
+        let field: FieldId = field.into();
         FieldValueInput {
             contact,
             field,
@@ -502,13 +562,14 @@ impl FieldValueQuery {
     }
 
     /// Values of one field (`filters[fieldid]=`).
-    pub fn fieldid(mut self, id: FieldId) -> Self {
+    pub fn field(mut self, id: impl Into<FieldId>) -> Self {
+        let id: FieldId = id.into();
         self.fieldid = Some(id);
         self
     }
 
     /// Values equal to this (`filters[val]=`).
-    pub fn val(mut self, v: impl Into<String>) -> Self {
+    pub fn value(mut self, v: impl Into<String>) -> Self {
         self.val = Some(v.into());
         self
     }
@@ -600,14 +661,16 @@ impl Client {
 impl<'c> Fields<'c> {
     /// Creates a field (`POST /fields`; never retried after a 5xx). Relate it to lists with
     /// [`Fields::relate`] so it applies to their contacts.
-    pub async fn create(&self, input: &FieldInput) -> Result<Field> {
+    pub async fn create(&self, input: impl Borrow<FieldInput>) -> Result<Field> {
+        let input: &FieldInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("fields", &wrap("field", input)?)?;
         Ok(self.client.send::<FieldEnvelope>(req).await?.field)
     }
 
     /// Reads a field with its options and relations (`GET /fields/{id}`).
-    pub async fn get(&self, id: FieldId) -> Result<FieldWithOptions> {
+    pub async fn get(&self, id: impl Into<FieldId>) -> Result<FieldWithOptions> {
+        let id: FieldId = id.into();
         let req = ApiRequest::get(format!("fields/{id}"));
         let env: FieldEnvelope = self.client.send(req).await?;
         Ok(FieldWithOptions {
@@ -618,26 +681,35 @@ impl<'c> Fields<'c> {
     }
 
     /// One page of fields (`GET /fields`, 100 per page unless set).
-    pub async fn list(&self, query: &FieldQuery) -> Result<Page<Field>> {
+    pub async fn list(&self, query: impl Borrow<FieldQuery>) -> Result<Page<Field>> {
+        let query: &FieldQuery = query.borrow();
         list_page(self.client, query).await
     }
 
     /// Every field matching `query`, fetched lazily.
-    pub fn stream(&self, query: FieldQuery) -> impl Stream<Item = Result<Field>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<FieldQuery>) -> BoxStream<Field> {
+        let query: FieldQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             list_page(&client, &q).await
         })
     }
 
     /// Replaces a field's attributes (`PUT /fields/{id}`).
-    pub async fn update(&self, id: FieldId, input: &FieldInput) -> Result<Field> {
+    pub async fn update(
+        &self,
+        id: impl Into<FieldId>,
+        input: impl Borrow<FieldInput>,
+    ) -> Result<Field> {
+        let id: FieldId = id.into();
+        let input: &FieldInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::put(format!("fields/{id}"), &wrap("field", input)?)?;
         Ok(self.client.send::<FieldEnvelope>(req).await?.field)
     }
 
     /// Deletes a field (`DELETE /fields/{id}`).
-    pub async fn delete(&self, id: FieldId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<FieldId>) -> Result<()> {
+        let id: FieldId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("fields/{id}")))
             .await
@@ -664,7 +736,12 @@ impl<'c> Fields<'c> {
     }
 
     /// Relates a field to a list, or to all lists (`POST /fieldRels`; `relid` 0 = all).
-    pub async fn relate(&self, field: FieldId, target: impl Into<RelTarget>) -> Result<FieldRel> {
+    pub async fn relate(
+        &self,
+        field: impl Into<FieldId>,
+        target: impl Into<RelTarget>,
+    ) -> Result<FieldRel> {
+        let field: FieldId = field.into();
         let body = wrap(
             "fieldRel",
             &FieldRelInput {
@@ -677,7 +754,8 @@ impl<'c> Fields<'c> {
     }
 
     /// Deletes a field ↔ list relation (`DELETE /fieldRels/{id}`).
-    pub async fn delete_relation(&self, id: FieldRelId) -> Result<()> {
+    pub async fn delete_relation(&self, id: impl Into<FieldRelId>) -> Result<()> {
+        let id: FieldRelId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("fieldRels/{id}")))
             .await
@@ -687,16 +765,19 @@ impl<'c> Fields<'c> {
     /// The value must already be encoded for the field's type (see [`crate::encode`]).
     pub async fn set_value(
         &self,
-        contact: ContactId,
-        field: FieldId,
+        contact: impl Into<ContactId>,
+        field: impl Into<FieldId>,
         value: impl Into<String>,
     ) -> Result<FieldValue> {
+        let contact: ContactId = contact.into();
+        let field: FieldId = field.into();
         self.set_value_with(&FieldValueInput::new(contact, field, value))
             .await
     }
 
     /// [`Fields::set_value`] with every option (`useDefaults`).
-    pub async fn set_value_with(&self, input: &FieldValueInput) -> Result<FieldValue> {
+    pub async fn set_value_with(&self, input: impl Borrow<FieldValueInput>) -> Result<FieldValue> {
+        let input: &FieldValueInput = input.borrow();
         let req = ApiRequest::post_upsert("fieldValues", &input.body()?)?;
         Ok(self
             .client
@@ -708,9 +789,11 @@ impl<'c> Fields<'c> {
     /// Updates a value by its id (`PUT /fieldValues/{id}`).
     pub async fn update_value(
         &self,
-        id: FieldValueId,
-        input: &FieldValueInput,
+        id: impl Into<FieldValueId>,
+        input: impl Borrow<FieldValueInput>,
     ) -> Result<FieldValue> {
+        let id: FieldValueId = id.into();
+        let input: &FieldValueInput = input.borrow();
         let req = ApiRequest::put(format!("fieldValues/{id}"), &input.body()?)?;
         Ok(self
             .client
@@ -720,7 +803,8 @@ impl<'c> Fields<'c> {
     }
 
     /// Reads a value (`GET /fieldValues/{id}`).
-    pub async fn get_value(&self, id: FieldValueId) -> Result<FieldValue> {
+    pub async fn get_value(&self, id: impl Into<FieldValueId>) -> Result<FieldValue> {
+        let id: FieldValueId = id.into();
         let req = ApiRequest::get(format!("fieldValues/{id}"));
         Ok(self
             .client
@@ -730,7 +814,11 @@ impl<'c> Fields<'c> {
     }
 
     /// One page of values (`GET /fieldValues`).
-    pub async fn list_values(&self, query: &FieldValueQuery) -> Result<Page<FieldValue>> {
+    pub async fn list_values(
+        &self,
+        query: impl Borrow<FieldValueQuery>,
+    ) -> Result<Page<FieldValue>> {
+        let query: &FieldValueQuery = query.borrow();
         let req = ApiRequest::get("fieldValues").query(query.to_query()?);
         let list: FieldValueList = self.client.send(req).await?;
         Ok(Page {
@@ -740,13 +828,15 @@ impl<'c> Fields<'c> {
     }
 
     /// All of a contact's values (`GET /contacts/{id}/fieldValues`).
-    pub async fn contact_values(&self, contact: ContactId) -> Result<Vec<FieldValue>> {
+    pub async fn contact_values(&self, contact: impl Into<ContactId>) -> Result<Vec<FieldValue>> {
+        let contact: ContactId = contact.into();
         let req = ApiRequest::get(format!("contacts/{contact}/fieldValues"));
         Ok(self.client.send::<FieldValueList>(req).await?.field_values)
     }
 
     /// Deletes a value (`DELETE /fieldValues/{id}`).
-    pub async fn delete_value(&self, id: FieldValueId) -> Result<()> {
+    pub async fn delete_value(&self, id: impl Into<FieldValueId>) -> Result<()> {
+        let id: FieldValueId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("fieldValues/{id}")))
             .await
@@ -795,9 +885,9 @@ mod tests {
         .unwrap();
         assert_eq!(f.field_type, FieldType::Dropdown);
         assert_eq!(f.visible, Some(true));
-        assert_eq!(f.isrequired, Some(false));
+        assert_eq!(f.required, Some(false));
         assert_eq!(f.options, vec![FieldOptionId(1), FieldOptionId(2)]);
-        assert_eq!(f.ordernum, Some(1));
+        assert_eq!(f.order, Some(1));
     }
 
     #[test]
@@ -805,7 +895,7 @@ mod tests {
         let i = FieldInput::new("Favourite Colour", FieldType::Dropdown)
             .perstag("FAV")
             .visible(true)
-            .ordernum(1);
+            .order(1);
         assert_eq!(
             wrap("field", &i).unwrap(),
             json!({"field":{"title":"Favourite Colour","type":"dropdown","perstag":"FAV","visible":1,"ordernum":1}})
@@ -815,7 +905,7 @@ mod tests {
             v.body().unwrap(),
             json!({"fieldValue":{"contact":"2","field":"3","value":"Blue"},"useDefaults":true})
         );
-        let o = FieldOptionInput::new(FieldId(62), "X", "Option X").orderid(1);
+        let o = FieldOptionInput::new(FieldId(62), "X", "Option X").order(1);
         assert_eq!(
             serde_json::to_value(OptionsBody {
                 field_options: &[o]
@@ -832,8 +922,8 @@ mod tests {
         );
         assert_eq!(
             FieldValueQuery::new()
-                .fieldid(FieldId(1))
-                .val("x")
+                .field(FieldId(1))
+                .value("x")
                 .to_query()
                 .unwrap(),
             vec![

@@ -387,7 +387,12 @@ async fn server_error_on_upserts_is_retried_but_not_on_creates() {
     assert!(client.tags().create(&TagInput::new("t")).await.is_err());
     assert!(client
         .lists()
-        .create(&ListInput::new("n", "s", "https://x", "r"))
+        .create(
+            &ListInput::new("n")
+                .slug("s")
+                .sender_url("https://x")
+                .sender_reminder("r")
+        )
         .await
         .is_err());
     assert!(client

@@ -107,12 +107,12 @@ async fn field_crud_options_and_relations() {
     assert_eq!(page.items[0].field_type, FieldType::Listbox);
     let opts = fields
         .create_options(vec![
-            FieldOptionInput::new(FieldId(8), "red", "Red").orderid(1),
-            FieldOptionInput::new(FieldId(8), "blue", "Blue").isdefault(true),
+            FieldOptionInput::new(FieldId(8), "red", "Red").order(1),
+            FieldOptionInput::new(FieldId(8), "blue", "Blue").is_default(true),
         ])
         .await
         .unwrap();
-    assert_eq!(opts[1].isdefault, Some(true));
+    assert_eq!(opts[1].is_default, Some(true));
     let rel = fields
         .relate(FieldId(8), RelTarget::AllLists)
         .await
@@ -195,7 +195,7 @@ async fn field_value_calls() {
         "Blue"
     );
     let page = fields
-        .list_values(&FieldValueQuery::new().fieldid(FieldId(3)).val("Blue"))
+        .list_values(&FieldValueQuery::new().field(FieldId(3)).value("Blue"))
         .await
         .unwrap();
     assert_eq!(page.total, 1);

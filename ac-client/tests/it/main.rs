@@ -5,6 +5,7 @@
 mod accounts;
 mod bulk_import;
 mod contacts;
+mod convention;
 mod deals;
 mod errors;
 mod event_tracking;
