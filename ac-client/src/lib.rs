@@ -108,6 +108,7 @@ pub mod ids;
 pub mod page;
 pub mod query;
 mod rate;
+pub mod request;
 pub mod resources;
 pub mod retry;
 pub mod webhook_payload;
@@ -115,7 +116,9 @@ pub mod webhook_payload;
 pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
 pub use de::parse_timestamp;
 pub use encode::{CustomValue, FieldCatalog};
-pub use error::{ApiError, ContactFailure, Error, ErrorBody, ErrorItem, Result};
+pub use error::{
+    ApiError, ContactFailure, Error, ErrorBody, ErrorItem, ErrorKind, Result, TransportError,
+};
 pub use ids::*;
 pub use page::{BoxStream, Page};
 

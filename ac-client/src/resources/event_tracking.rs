@@ -367,7 +367,7 @@ impl<'c> EventTracking<'c> {
             }
             Err(e) => return Err(e),
         };
-        let value: Value = raw.json(key)?;
+        let value: Value = raw.json(&self.client.secrets())?;
         let body = crate::error::ErrorBody::from_json(&value);
         if body.success == Some(false) {
             return Err(crate::http::redact(
