@@ -4,6 +4,7 @@ use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use serde_with::BoolFromInt;
 use std::borrow::Borrow;
 
 use crate::client::Client;
@@ -302,14 +303,8 @@ pub struct FieldWithOptions {
     pub relations: Vec<FieldRel>,
 }
 
-fn bool_as_int<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(b) => s.serialize_u8(u8::from(*b)),
-        None => s.serialize_none(),
-    }
-}
-
 /// The body of a field create or update: `FieldInput::new(title, type)` plus setters.
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldInput {
     /// Title (required).
@@ -333,16 +328,12 @@ pub struct FieldInput {
     #[serde(rename = "defval")]
     pub default_value: Option<String>,
     /// Visible (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
     pub visible: Option<bool>,
     /// Required on forms (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
     ///
     /// AC's `isrequired`.
     #[serde(rename = "isrequired")]

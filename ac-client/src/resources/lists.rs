@@ -4,6 +4,7 @@ use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use serde_with::BoolFromInt;
 use std::borrow::Borrow;
 
 use crate::client::Client;
@@ -89,13 +90,6 @@ impl Serialize for ListChannel {
     }
 }
 
-fn bool_as_int<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(b) => s.serialize_u8(u8::from(*b)),
-        None => s.serialize_none(),
-    }
-}
-
 /// The body of a list create or update: `ListInput::new(name)` plus setters.
 ///
 /// AC requires a slug, a sender URL and a sender reminder: the slug defaults to one derived
@@ -111,6 +105,7 @@ fn bool_as_int<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::
 /// assert!(input.validate().is_ok());
 /// assert_eq!(ListInput::new("Weekly News").validate().unwrap_err().field(), Some("sender_url"));
 /// ```
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListInput {
     /// Name (required).
@@ -125,10 +120,8 @@ pub struct ListInput {
     /// Why contacts receive the emails (required).
     pub sender_reminder: String,
     /// Send the last broadcast to new subscribers (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
     pub send_last_broadcast: Option<bool>,
     /// Comma-separated emails copied on every campaign.
     #[serde(skip_serializing_if = "Option::is_none")]
