@@ -687,7 +687,7 @@ struct ContactPage {
 /// The contacts handler: `client.contacts()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Contacts<'c> {
-    client: &'c Client,
+    pub(crate) client: &'c Client,
 }
 
 impl Client {
@@ -723,6 +723,26 @@ impl<'c> Contacts<'c> {
                 SyncOutcome::Updated
             },
         })
+    }
+
+    /// The contact with this email, if any (`GET /contacts?email=`; AC compares emails
+    /// without regard to case). `Ok(None)` when there is none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// if let Some(ada) = client.contacts().find_by_email("ada@example.com").await? {
+    ///     println!("contact {}", ada.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<Contact>> {
+        let email = email.trim();
+        validate_email(email)?;
+        let page = list_page(self.client, &ContactQuery::new().email(email)).await?;
+        Ok(page
+            .into_iter()
+            .find(|c| c.email.trim().eq_ignore_ascii_case(email)))
     }
 
     /// Reads one contact with its custom field values (`GET /contacts/{id}`).

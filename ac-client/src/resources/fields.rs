@@ -10,47 +10,12 @@ use std::borrow::Borrow;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
-use crate::ids::{ContactId, FieldId, FieldOptionId, FieldRelId, FieldValueId, ListId};
+use crate::ids::{FieldId, FieldOptionId, FieldRelId, ListId};
 use crate::page::{query_stream, Identified, Meta, Page};
 use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::{require_text, wrap};
 
-/// One contact's value for one custom field (`fieldValue`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldValue {
-    /// The value's id.
-    pub id: FieldValueId,
-    /// The contact it belongs to.
-    #[serde(default)]
-    pub contact: ContactId,
-    /// The field.
-    #[serde(default)]
-    pub field: FieldId,
-    /// The encoded value (`||a||b||` for multi-value fields, `YYYY-MM-DD` for dates...).
-    #[serde(default, deserialize_with = "crate::de::string_lenient")]
-    pub value: String,
-    /// Creation time.
-    #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    ///
-    /// AC's `cdate`.
-    #[serde(rename = "cdate")]
-    pub created: Option<DateTime<FixedOffset>>,
-    /// Last update time.
-    #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    ///
-    /// AC's `udate`.
-    #[serde(rename = "udate")]
-    pub updated: Option<DateTime<FixedOffset>>,
-    /// Every other field AC sent (`owner`, `links`, ...).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl Identified for FieldValue {
-    fn id_value(&self) -> u64 {
-        self.id.get()
-    }
-}
+pub use crate::resources::field_values::{FieldValue, FieldValueInput, FieldValueQuery};
 
 /// A custom field's type (`type`). Unknown types are kept in [`FieldType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -489,99 +454,6 @@ impl FieldQuery {
 
 paged_query!(FieldQuery, "Page size, 1 to 100 (default 100).");
 
-/// The body of `POST /fieldValues` and `PUT /fieldValues/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldValueInput {
-    /// The contact.
-    pub contact: ContactId,
-    /// The field.
-    pub field: FieldId,
-    /// The encoded value (see [`crate::encode`]).
-    pub value: String,
-    /// Also fill the contact's other required fields with their defaults (`useDefaults`).
-    #[serde(skip)]
-    pub use_defaults: bool,
-}
-
-impl FieldValueInput {
-    /// A value for one contact and field.
-    pub fn new(
-        contact: impl Into<ContactId>,
-        field: impl Into<FieldId>,
-        value: impl Into<String>,
-    ) -> Self {
-        let contact: ContactId = contact.into();
-        let field: FieldId = field.into();
-        FieldValueInput {
-            contact,
-            field,
-            value: value.into(),
-            use_defaults: false,
-        }
-    }
-
-    /// Sends `useDefaults: true`.
-    pub fn use_defaults(mut self, v: bool) -> Self {
-        self.use_defaults = v;
-        self
-    }
-
-    fn body(&self) -> Result<Value> {
-        let mut body = wrap("fieldValue", self)?;
-        if self.use_defaults {
-            if let Some(map) = body.as_object_mut() {
-                map.insert("useDefaults".to_owned(), Value::Bool(true));
-            }
-        }
-        Ok(body)
-    }
-}
-
-/// Filters and paging for `GET /fieldValues`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldValueQuery {
-    fieldid: Option<FieldId>,
-    val: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl FieldValueQuery {
-    /// Every value.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Values of one field (`filters[fieldid]=`).
-    pub fn field(mut self, id: impl Into<FieldId>) -> Self {
-        let id: FieldId = id.into();
-        self.fieldid = Some(id);
-        self
-    }
-
-    /// Values equal to this (`filters[val]=`).
-    pub fn value(mut self, v: impl Into<String>) -> Self {
-        self.val = Some(v.into());
-        self
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        if let Some(f) = self.fieldid {
-            q.push(("filters[fieldid]".to_owned(), f.to_string()));
-        }
-        if let Some(v) = &self.val {
-            q.push(("filters[val]".to_owned(), v.clone()));
-        }
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(FieldValueQuery);
-
 #[derive(Deserialize)]
 struct FieldEnvelope {
     field: Field,
@@ -594,6 +466,9 @@ struct FieldEnvelope {
 #[derive(Deserialize)]
 struct FieldList {
     fields: Vec<Field>,
+    /// The options of the page's fields, side-loaded by `GET /fields`.
+    #[serde(rename = "fieldOptions", default)]
+    field_options: Vec<FieldOption>,
     #[serde(default)]
     meta: Meta,
 }
@@ -608,20 +483,6 @@ struct FieldOptionList {
 struct FieldRelEnvelope {
     #[serde(rename = "fieldRel")]
     field_rel: FieldRel,
-}
-
-#[derive(Deserialize)]
-struct FieldValueEnvelope {
-    #[serde(rename = "fieldValue")]
-    field_value: FieldValue,
-}
-
-#[derive(Deserialize)]
-struct FieldValueList {
-    #[serde(rename = "fieldValues", default)]
-    field_values: Vec<FieldValue>,
-    #[serde(default)]
-    meta: Meta,
 }
 
 #[derive(Serialize)]
@@ -751,96 +612,24 @@ impl<'c> Fields<'c> {
             .send_empty(ApiRequest::delete(format!("fieldRels/{id}")))
             .await
     }
-
-    /// Sets a contact's value for a field (`POST /fieldValues`, an upsert on contact+field).
-    /// The value must already be encoded for the field's type (see [`crate::encode`]).
-    pub async fn set_value(
-        &self,
-        contact: impl Into<ContactId>,
-        field: impl Into<FieldId>,
-        value: impl Into<String>,
-    ) -> Result<FieldValue> {
-        let contact: ContactId = contact.into();
-        let field: FieldId = field.into();
-        self.set_value_with(&FieldValueInput::new(contact, field, value))
-            .await
-    }
-
-    /// [`Fields::set_value`] with every option (`useDefaults`).
-    pub async fn set_value_with(&self, input: impl Borrow<FieldValueInput>) -> Result<FieldValue> {
-        let input: &FieldValueInput = input.borrow();
-        let req = ApiRequest::post_upsert("fieldValues", &input.body()?)?;
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// Updates a value by its id (`PUT /fieldValues/{id}`).
-    pub async fn update_value(
-        &self,
-        id: impl Into<FieldValueId>,
-        input: impl Borrow<FieldValueInput>,
-    ) -> Result<FieldValue> {
-        let id: FieldValueId = id.into();
-        let input: &FieldValueInput = input.borrow();
-        let req = ApiRequest::put(format!("fieldValues/{id}"), &input.body()?)?;
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// Reads a value (`GET /fieldValues/{id}`).
-    pub async fn get_value(&self, id: impl Into<FieldValueId>) -> Result<FieldValue> {
-        let id: FieldValueId = id.into();
-        let req = ApiRequest::get(format!("fieldValues/{id}"));
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// One page of values (`GET /fieldValues`).
-    pub async fn list_values(
-        &self,
-        query: impl Borrow<FieldValueQuery>,
-    ) -> Result<Page<FieldValue>> {
-        let query: &FieldValueQuery = query.borrow();
-        let req = ApiRequest::get("fieldValues").query(query.to_query()?);
-        let list: FieldValueList = self.client.send(req).await?;
-        Ok(Page {
-            items: list.field_values,
-            total: list.meta.total,
-        })
-    }
-
-    /// All of a contact's values (`GET /contacts/{id}/fieldValues`).
-    pub async fn contact_values(&self, contact: impl Into<ContactId>) -> Result<Vec<FieldValue>> {
-        let contact: ContactId = contact.into();
-        let req = ApiRequest::get(format!("contacts/{contact}/fieldValues"));
-        Ok(self.client.send::<FieldValueList>(req).await?.field_values)
-    }
-
-    /// Deletes a value (`DELETE /fieldValues/{id}`).
-    pub async fn delete_value(&self, id: impl Into<FieldValueId>) -> Result<()> {
-        let id: FieldValueId = id.into();
-        self.client
-            .send_empty(ApiRequest::delete(format!("fieldValues/{id}")))
-            .await
-    }
 }
 
 async fn list_page(client: &Client, query: &FieldQuery) -> Result<Page<Field>> {
+    Ok(list_page_with_options(client, query).await?.0)
+}
+
+/// One page of fields and the options `GET /fields` side-loads with them.
+pub(crate) async fn list_page_with_options(
+    client: &Client,
+    query: &FieldQuery,
+) -> Result<(Page<Field>, Vec<FieldOption>)> {
     let req = ApiRequest::get("fields").query(query.to_query()?);
     let list: FieldList = client.send(req).await?;
-    Ok(Page {
+    let page = Page {
         items: list.fields,
         total: list.meta.total,
-    })
+    };
+    Ok((page, list.field_options))
 }
 
 #[cfg(test)]
@@ -891,11 +680,6 @@ mod tests {
             wrap("field", &i).unwrap(),
             json!({"field":{"title":"Favourite Colour","type":"dropdown","perstag":"FAV","visible":1,"ordernum":1}})
         );
-        let v = FieldValueInput::new(ContactId(2), FieldId(3), "Blue").use_defaults(true);
-        assert_eq!(
-            v.body().unwrap(),
-            json!({"fieldValue":{"contact":"2","field":"3","value":"Blue"},"useDefaults":true})
-        );
         let o = FieldOptionInput::new(FieldId(62), "X", "Option X").order(1);
         assert_eq!(
             serde_json::to_value(OptionsBody {
@@ -909,17 +693,6 @@ mod tests {
             vec![
                 ("filters[perstag]".to_owned(), "FAV".to_owned()),
                 ("limit".to_owned(), "100".to_owned())
-            ]
-        );
-        assert_eq!(
-            FieldValueQuery::new()
-                .field(FieldId(1))
-                .value("x")
-                .to_query()
-                .unwrap(),
-            vec![
-                ("filters[fieldid]".to_owned(), "1".to_owned()),
-                ("filters[val]".to_owned(), "x".to_owned())
             ]
         );
         assert_eq!(

@@ -2,6 +2,7 @@
 
 use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use serde_with::BoolFromInt;
@@ -515,6 +516,59 @@ impl<'c> Lists<'c> {
         Ok(self.client.send::<ListEnvelope>(req).await?.list)
     }
 
+    /// The list named exactly `name`, if any (`GET /lists?filters[name]=`, every page of
+    /// the matches). `Ok(None)` when there is none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// let newsletter = client.lists().find_by_name("Newsletter").await?;
+    /// # let _ = newsletter;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_by_name(&self, name: &str) -> Result<Option<List>> {
+        require_text("name", name)?;
+        let mut lists = self.stream(ListQuery::new().name(name).limit(100));
+        while let Some(list) = lists.try_next().await? {
+            if list.name == name {
+                return Ok(Some(list));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The list named `input.name`, created from `input` when there is none (a list created
+    /// meanwhile by someone else, answered as a duplicate, is read back).
+    ///
+    /// ```no_run
+    /// use ac_client::lists::ListInput;
+    ///
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// let list = client
+    ///     .lists()
+    ///     .find_or_create(
+    ///         ListInput::new("Newsletter")
+    ///             .sender_url("https://example.com")
+    ///             .sender_reminder("You signed up on example.com"),
+    ///     )
+    ///     .await?;
+    /// # let _ = list;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_or_create(&self, input: impl Borrow<ListInput>) -> Result<List> {
+        let input: &ListInput = input.borrow();
+        input.validate()?;
+        if let Some(list) = self.find_by_name(&input.name).await? {
+            return Ok(list);
+        }
+        match self.create(input).await {
+            Ok(list) => Ok(list),
+            Err(e) if e.is_duplicate() => self.find_by_name(&input.name).await?.ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One page of lists (`GET /lists`).
     pub async fn list(&self, query: impl Borrow<ListQuery>) -> Result<Page<List>> {
         let query: &ListQuery = query.borrow();
@@ -623,7 +677,7 @@ impl<'c> Lists<'c> {
     }
 }
 
-async fn list_page(client: &Client, query: &ListQuery) -> Result<Page<List>> {
+pub(crate) async fn list_page(client: &Client, query: &ListQuery) -> Result<Page<List>> {
     let req = ApiRequest::get("lists").query(query.to_query()?);
     let list: ListList = client.send(req).await?;
     Ok(Page {

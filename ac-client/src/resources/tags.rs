@@ -409,7 +409,7 @@ impl<'c> Tags<'c> {
     }
 }
 
-async fn list_page(client: &Client, query: &TagQuery) -> Result<Page<Tag>> {
+pub(crate) async fn list_page(client: &Client, query: &TagQuery) -> Result<Page<Tag>> {
     let req = ApiRequest::get("tags").query(query.to_query()?);
     let list: TagList = client.send(req).await?;
     Ok(Page {

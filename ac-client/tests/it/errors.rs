@@ -500,8 +500,8 @@ async fn server_error_on_upserts_is_retried_but_not_on_creates() {
         .await
         .unwrap();
     client
-        .fields()
-        .set_value(ContactId(1), FieldId(2), "v")
+        .field_values()
+        .set(ContactId(1), FieldId(2), "v")
         .await
         .unwrap();
     assert!(client.tags().create(&TagInput::new("t")).await.is_err());

@@ -10,6 +10,7 @@ mod deals;
 mod errors;
 mod event_tracking;
 mod fields;
+mod helpers;
 mod lists;
 mod pagination;
 mod secrets;
