@@ -64,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let synced = client.contacts().sync(&input).await?;
     println!("synced contact {}", synced.contact.id);
 
-    for fv in client.fields().contact_values(synced.contact.id).await? {
+    for fv in client.field_values().of_contact(synced.contact.id).await? {
         let title = catalog
             .resolve(&fv.field.to_string())
             .map(|f| f.title.clone())

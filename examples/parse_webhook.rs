@@ -113,12 +113,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .contact;
     let list = client
         .lists()
-        .create(&ListInput::new(
-            "Recipe list",
-            "recipe-list",
-            "https://example.com",
-            "You signed up on example.com.",
-        ))
+        .create(
+            &ListInput::new("Recipe list")
+                .sender_url("https://example.com")
+                .sender_reminder("You signed up on example.com."),
+        )
         .await?;
     client.lists().subscribe(contact.id, list.id).await?;
     let tag = client.tags().find_or_create("webhook-recipe").await?;

@@ -93,10 +93,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("6. streamed {} contacts, 10 per request", first_30.len());
 
     // 7. Stream by id (AC's advice for large accounts: orders[id]=ASC + id_greater).
-    // Streams are lazy and not `Unpin`: pin them to drive them by hand.
-    let mut by_id = std::pin::pin!(contacts
+    // Streams are lazy and boxed (`Unpin`): drive them by hand without pinning.
+    let mut by_id = contacts
         .stream_by_id(ContactQuery::new().limit(10))
-        .take(30));
+        .take(30);
     let mut last = None;
     let mut seen = 0;
     while let Some(contact) = by_id.next().await {

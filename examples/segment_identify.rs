@@ -48,12 +48,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         client
             .lists()
-            .create(&ListInput::new(
-                "Newsletter",
-                "newsletter",
-                "https://example.com",
-                "You signed up on example.com",
-            ))
+            .create(
+                &ListInput::new("Newsletter")
+                    .sender_url("https://example.com")
+                    .sender_reminder("You signed up on example.com"),
+            )
             .await?;
     }
 
@@ -105,7 +104,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .into_iter()
             .map(|t| t.tag.to_string())
             .collect();
-        let fields = client.fields().contact_values(c.id).await?;
+        let fields = client.field_values().of_contact(c.id).await?;
         println!(
             "\ncontact {} {} {}: tag ids {tags:?}, field values {:?}",
             c.id,

@@ -25,16 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             client
                 .lists()
-                .create(&ListInput::new(
-                    "Recipe Newsletter",
-                    "recipe-newsletter",
-                    "https://example.com",
-                    "You signed up on example.com.",
-                ))
+                .create(
+                    &ListInput::new("Recipe Newsletter")
+                        .sender_url("https://example.com")
+                        .sender_reminder("You signed up on example.com."),
+                )
                 .await?
         }
     };
-    println!("list {} \"{}\" ({})", list.id, list.name, list.stringid);
+    println!("list {} \"{}\" ({})", list.id, list.name, list.slug);
 
     let contact = client
         .contacts()
@@ -50,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let subscribers = client
         .contacts()
-        .list(&ContactQuery::new().listid(list.id))
+        .list(&ContactQuery::new().list(list.id))
         .await?;
     println!("list {} has {} contact(s)", list.id, subscribers.total);
 

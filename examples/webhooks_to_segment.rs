@@ -100,12 +100,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let list = ac
         .lists()
-        .create(&ac_client::lists::ListInput::new(
-            "Newsletter",
-            "newsletter",
-            "https://example.com",
-            "You signed up at example.com",
-        ))
+        .create(
+            &ac_client::lists::ListInput::new("Newsletter")
+                .sender_url("https://example.com")
+                .sender_reminder("You signed up at example.com"),
+        )
         .await?;
     let ada = ac
         .contacts()

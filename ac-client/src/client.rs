@@ -27,6 +27,8 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    /// The retry policy of calls made through this handle (see [`Client::with_retry_policy`]).
+    pub(crate) retry: RetryPolicy,
 }
 
 pub(crate) struct Inner {
@@ -38,7 +40,6 @@ pub(crate) struct Inner {
     pub(crate) tracking_url: Url,
     pub(crate) actid: Option<String>,
     pub(crate) event_key: Option<SecretString>,
-    pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Limiter>,
 }
 
@@ -53,7 +54,7 @@ impl fmt::Debug for Client {
                 "event_key",
                 &self.inner.event_key.as_ref().map(|_| "[REDACTED]"),
             )
-            .field("retry", &self.inner.retry)
+            .field("retry", &self.retry)
             .field("rate_limited", &self.inner.limiter.is_some())
             .finish()
     }
@@ -89,7 +90,31 @@ impl Client {
 
     /// The retry policy in force.
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
+        &self.retry
+    }
+
+    /// This client with another retry policy, for the calls made through the returned handle
+    /// only. It shares the connection pool, the rate limiter and the credentials; the original
+    /// client keeps its policy.
+    ///
+    /// ```no_run
+    /// use ac_client::{contacts::ContactInput, Client, RetryPolicy};
+    ///
+    /// # async fn run(client: Client) -> ac_client::Result<()> {
+    /// // Fail fast on this one call; every other call keeps the client's policy.
+    /// client
+    ///     .with_retry_policy(RetryPolicy::none())
+    ///     .contacts()
+    ///     .sync(ContactInput::new("ada@example.com"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            retry: policy,
+        }
     }
 }
 
@@ -304,9 +329,9 @@ impl ClientBuilder {
                 tracking_url,
                 actid: self.actid,
                 event_key: self.event_key,
-                retry: self.retry,
                 limiter: self.rate_limit.build(),
             }),
+            retry: self.retry,
         })
     }
 }

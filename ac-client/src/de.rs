@@ -3,31 +3,26 @@
 //! AC sends numbers as strings (`"total":"14"`) and sometimes as numbers (create echoes),
 //! booleans as `"0"`/`"1"` or real booleans, and null-ish dates as `null`, `""` or
 //! `"0000-00-00"`. These helpers accept all of them so one odd field never fails a whole page.
+//! Ids and numbers are read with serde_with's adapters; the rest is hand-written where
+//! serde_with has nothing that says it (see the note above [`string_lenient`]).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::de::Error as _;
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_with::{DeserializeAs, DisplayFromStr, NoneAsEmptyString, PickFirst, Same};
 
-/// Reads a non-negative integer from a JSON number or a numeric string.
+/// Reads a non-negative integer from a JSON number or a numeric string (serde_with's
+/// `PickFirst<(DisplayFromStr, Same)>`), naming `what` on failure.
 pub(crate) fn u64_from_any<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<u64, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
-                    .map(|f| f as u64)
-            })
-            .ok_or_else(|| D::Error::custom(format!("invalid {what}: {n}"))),
-        Value::String(s) => s
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| D::Error::custom(format!("invalid {what}: {s:?}"))),
-        other => Err(D::Error::custom(format!(
-            "invalid {what}: expected a number or numeric string, got {other}"
-        ))),
-    }
+    PickFirst::<(DisplayFromStr, Same)>::deserialize_as(d).map_err(|_: D::Error| {
+        D::Error::custom(format!(
+            "invalid {what}: expected a non-negative integer or a numeric string"
+        ))
+    })
 }
 
 /// `u64` from a number or numeric string; `null` and `""` read as 0.
@@ -37,46 +32,31 @@ pub(crate) fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Err
 
 /// `Option<u64>` from a number or numeric string; `null` and `""` read as `None`.
 pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => s
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| D::Error::custom(format!("expected a number, got {s:?}"))),
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
-                    .map(|f| f as u64)
-            })
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected a non-negative integer, got {n}"))),
-        other => Err(D::Error::custom(format!("expected a number, got {other}"))),
-    }
+    opt_number(d)
 }
 
 /// `Option<i64>` from a number or numeric string; `null` and `""` read as `None`.
 pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| D::Error::custom(format!("expected an integer, got {s:?}"))),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected an integer, got {n}"))),
-        other => Err(D::Error::custom(format!(
-            "expected an integer, got {other}"
-        ))),
-    }
+    opt_number(d)
 }
+
+/// A number AC may send as a number, a numeric string, `""` or `null`: serde_with's
+/// `NoneAsEmptyString` reads the strings (`""` as `None`), `Option<Same>` the numbers and
+/// `null`.
+fn opt_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + FromStr,
+    T::Err: fmt::Display,
+{
+    PickFirst::<(NoneAsEmptyString, Option<Same>)>::deserialize_as(d)
+        .map_err(|_: D::Error| D::Error::custom("expected a number or a numeric string"))
+}
+
+// Hand-written below, because serde_with has no adapter for them: reading *any* scalar as a
+// string (serde_with's `DisplayFromStr` goes the other way, from a string), reading `"0"`/`"1"`
+// *strings* as booleans (`BoolFromInt` reads integers only) and AC's null-ish, multi-format
+// timestamps (`"0000-00-00"`, naive `YYYY-MM-DD HH:MM:SS` read as UTC).
 
 /// A string from a string, number or boolean; `null` reads as `""`.
 pub(crate) fn string_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -194,6 +174,8 @@ mod tests {
         assert_eq!(t(r#"{"n":null}"#).n, None);
         assert_eq!(t(r#"{}"#).n, None);
         assert!(serde_json::from_str::<T>(r#"{"n":"x"}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"n":-1}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"n":true}"#).is_err());
     }
 
     #[test]

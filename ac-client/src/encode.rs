@@ -30,12 +30,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone};
-use futures_util::TryStreamExt;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::ids::FieldId;
 use crate::resources::contacts::ContactFieldValue;
-use crate::resources::fields::{Field, FieldQuery, FieldType};
+use crate::resources::field_values::{decode_value, FieldValue};
+use crate::resources::fields::{list_page_with_options, Field, FieldOption, FieldQuery, FieldType};
 
 /// A custom field value before encoding.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +84,24 @@ impl From<Vec<&str>> for CustomValue {
 impl From<&[&str]> for CustomValue {
     fn from(v: &[&str]) -> Self {
         CustomValue::Many(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for CustomValue {
+    fn from(v: [&str; N]) -> Self {
+        CustomValue::Many(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl<const N: usize> From<[String; N]> for CustomValue {
+    fn from(v: [String; N]) -> Self {
+        CustomValue::Many(v.into())
+    }
+}
+
+impl From<&[String]> for CustomValue {
+    fn from(v: &[String]) -> Self {
+        CustomValue::Many(v.to_vec())
     }
 }
 
@@ -305,6 +324,7 @@ pub struct FieldCatalog {
     fields: Vec<Field>,
     by_perstag: HashMap<String, usize>,
     by_title: HashMap<String, usize>,
+    options: HashMap<FieldId, Vec<FieldOption>>,
 }
 
 impl FieldCatalog {
@@ -324,17 +344,88 @@ impl FieldCatalog {
             fields,
             by_perstag,
             by_title,
+            options: HashMap::new(),
         }
     }
 
-    /// Fetches every field (`GET /fields`, all pages) and builds the catalog.
+    /// Adds the options of dropdown, listbox, radio and checkbox fields, so
+    /// [`FieldCatalog::field_value`] checks values against them.
+    pub fn with_options(mut self, options: impl IntoIterator<Item = FieldOption>) -> Self {
+        for option in options {
+            self.options.entry(option.field).or_default().push(option);
+        }
+        self
+    }
+
+    /// Fetches every field and its options (`GET /fields`, all pages; AC side-loads the
+    /// options) and builds the catalog.
     pub async fn fetch(client: &Client) -> Result<Self> {
-        let fields: Vec<Field> = client
-            .fields()
-            .stream(FieldQuery::new())
-            .try_collect()
-            .await?;
-        Ok(Self::new(fields))
+        let mut fields = Vec::new();
+        let mut options = Vec::new();
+        let limit = 100;
+        loop {
+            let query = FieldQuery::new().limit(limit).offset(fields.len() as u64);
+            let (page, opts) = list_page_with_options(client, &query).await?;
+            let done = page.len() < limit as usize
+                || (page.total > 0 && fields.len() + page.len() >= page.total as usize);
+            fields.extend(page.items);
+            options.extend(opts);
+            if done {
+                break;
+            }
+        }
+        Ok(Self::new(fields).with_options(options))
+    }
+
+    /// The field with this id.
+    pub fn by_id(&self, id: impl Into<FieldId>) -> Option<&Field> {
+        let id = id.into();
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The known options of a field (empty when the catalog has none for it).
+    pub fn options(&self, id: impl Into<FieldId>) -> &[FieldOption] {
+        self.options.get(&id.into()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Decodes a field value AC returned (a contact's `field_values`, or
+    /// [`crate::field_values::FieldValues`]) into a typed [`CustomValue`] by its field's type:
+    /// text, a number, a date, a date-time, or a `Vec` for multi-value fields. A value of a
+    /// field the catalog does not know is an error naming the field id.
+    ///
+    /// ```
+    /// use ac_client::{fields::Field, field_values::FieldValue, CustomValue, FieldCatalog};
+    ///
+    /// let field: Field = serde_json::from_value(serde_json::json!(
+    ///     {"id":"7","title":"Languages","type":"checkbox","perstag":"LANGUAGES"})).unwrap();
+    /// let value: FieldValue = serde_json::from_value(serde_json::json!(
+    ///     {"id":"1","contact":"3","field":"7","value":"||Rust||Go||"})).unwrap();
+    /// let catalog = FieldCatalog::new(vec![field]);
+    /// assert_eq!(catalog.decode(&value)?, CustomValue::from(["Rust", "Go"]));
+    /// assert_eq!(catalog.by_id(7u64).unwrap().title, "Languages");
+    /// # Ok::<(), ac_client::Error>(())
+    /// ```
+    pub fn decode(&self, value: &FieldValue) -> Result<CustomValue> {
+        let field = self.by_id(value.field).ok_or_else(|| {
+            Error::invalid(
+                value.field.to_string(),
+                "no custom field has this id in the catalog",
+            )
+        })?;
+        decode_value(&field.field_type, &field.title, &value.value)
+    }
+
+    /// Every value of `values` the catalog knows, by field title, decoded with
+    /// [`FieldCatalog::decode`] (values of unknown fields are left out).
+    pub fn decode_all<'a>(
+        &'a self,
+        values: &'a [FieldValue],
+    ) -> Result<Vec<(&'a str, CustomValue)>> {
+        values
+            .iter()
+            .filter_map(|v| self.by_id(v.field).map(|f| (f, v)))
+            .map(|(f, v)| Ok((f.title.as_str(), self.decode(v)?)))
+            .collect()
     }
 
     /// The fields.
@@ -368,17 +459,102 @@ impl FieldCatalog {
         value: impl Into<CustomValue>,
     ) -> Result<ContactFieldValue> {
         let field = self.resolve(name).ok_or_else(|| {
+            let titles = self.fields.iter().map(|f| f.title.as_str());
+            let hint = did_you_mean(name, titles)
+                .map(|t| format!("; did you mean `{t}`?"))
+                .unwrap_or_default();
             Error::invalid(
                 name,
-                "no custom field has this title or personalisation tag",
+                format!("no custom field has this title or personalisation tag{hint}"),
             )
         })?;
-        let value = encode_value(&field.field_type, name, &value.into())?;
+        let value = value.into();
+        self.check_options(field, name, &value)?;
+        let value = encode_value(&field.field_type, name, &value)?;
         Ok(ContactFieldValue {
             field: field.id,
             value,
         })
     }
+
+    /// For dropdown, radio, listbox and checkbox fields with known options: every value must
+    /// be one of the options' values (AC stores anything, so a typo would go unnoticed).
+    fn check_options(&self, field: &Field, name: &str, value: &CustomValue) -> Result<()> {
+        let options = self.options(field.id);
+        let with_options = field.field_type.is_multi_value()
+            || matches!(field.field_type, FieldType::Dropdown | FieldType::Radio);
+        if options.is_empty() || !with_options {
+            return Ok(());
+        }
+        let given: Vec<String> = match value {
+            CustomValue::Many(v) => v.clone(),
+            CustomValue::Text(t) if field.field_type.is_multi_value() => decode_multi(t),
+            CustomValue::Text(t) => vec![t.clone()],
+            _ => return Ok(()),
+        };
+        for v in given.iter().filter(|v| !v.is_empty()) {
+            if options.iter().any(|o| &o.value == v) {
+                continue;
+            }
+            let names = options
+                .iter()
+                .flat_map(|o| [o.value.as_str(), o.label.as_str()]);
+            let hint = did_you_mean(v, names)
+                .and_then(|n| options.iter().find(|o| o.value == n || o.label == n))
+                .map(|o| format!("; did you mean `{}`?", o.value))
+                .unwrap_or_default();
+            let known: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+            return Err(Error::invalid(
+                name,
+                format!(
+                    "`{v}` is not one of the field's options ({}){hint}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to `input` when it is a near miss: equal ignoring case and
+/// separators, or within a small edit distance (one edit per four characters, at least one).
+fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let key = normalize_key(input);
+    let budget = (key.chars().count() / 4).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| (edit_distance(&key, &normalize_key(c)), c))
+        .filter(|(d, _)| *d <= budget)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance over characters, a swap of two neighbours counting as one edit (optimal
+/// string alignment): `Rsut` is one edit from `Rust`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -490,6 +666,76 @@ mod tests {
             c.field_value("BDAY", "2000-01-02").unwrap().value,
             "2000-01-02"
         );
+    }
+
+    fn option(field: u64, value: &str, label: &str) -> FieldOption {
+        serde_json::from_value(serde_json::json!(
+            {"id":"1","field":field.to_string(),"value":value,"label":label}))
+        .unwrap()
+    }
+
+    #[test]
+    fn option_values_are_checked_with_a_did_you_mean() {
+        let f: Field = serde_json::from_value(serde_json::json!(
+            {"id":"5","title":"Languages","type":"checkbox","perstag":"LANGUAGES"}))
+        .unwrap();
+        let c = FieldCatalog::new(vec![f])
+            .with_options([option(5, "Rust", "Rust"), option(5, "Go", "Golang")]);
+        assert_eq!(
+            c.field_value("Languages", ["Rust", "Go"]).unwrap().value,
+            "||Rust||Go||"
+        );
+        let err = c.field_value("Languages", ["Rust", "Rsut"]).unwrap_err();
+        assert_eq!(err.field(), Some("Languages"));
+        assert!(err.to_string().contains("did you mean `Rust`?"), "{err}");
+        // A label's near miss suggests the option's value.
+        let err = c.field_value("Languages", ["golang"]).unwrap_err();
+        assert!(err.to_string().contains("did you mean `Go`?"), "{err}");
+        let err = c.field_value("Languages", ["Haskell"]).unwrap_err();
+        assert!(!err.to_string().contains("did you mean"), "{err}");
+        // A near-miss field title is suggested too.
+        let err = c.field_value("Langauges", "Rust").unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `Languages`?"),
+            "{err}"
+        );
+        assert_eq!(c.by_id(5u64).unwrap().title, "Languages");
+        assert!(c.by_id(6u64).is_none());
+        assert_eq!(c.options(5u64).len(), 2);
+    }
+
+    #[test]
+    fn values_decode_through_the_catalog() {
+        let fields: Vec<Field> = serde_json::from_value(serde_json::json!([
+            {"id":"1","title":"Birthday","type":"date"},
+            {"id":"2","title":"Seen","type":"datetime"},
+            {"id":"3","title":"Seats","type":"number"},
+            {"id":"4","title":"Tags","type":"listbox"},
+            {"id":"5","title":"Note","type":"textarea"}]))
+        .unwrap();
+        let values: Vec<FieldValue> = serde_json::from_value(serde_json::json!([
+            {"id":"1","field":"1","value":"1815-12-10"},
+            {"id":"2","field":"2","value":"2020-05-19T02:45:00-05:00"},
+            {"id":"3","field":"3","value":"12"},
+            {"id":"4","field":"4","value":"||a||b||"},
+            {"id":"5","field":"5","value":"hi"},
+            {"id":"6","field":"99","value":"unknown field"}]))
+        .unwrap();
+        let c = FieldCatalog::new(fields);
+        let decoded = c.decode_all(&values).unwrap();
+        assert_eq!(decoded.len(), 5);
+        assert_eq!(
+            decoded[0],
+            (
+                "Birthday",
+                CustomValue::Date(NaiveDate::from_ymd_opt(1815, 12, 10).unwrap())
+            )
+        );
+        assert!(matches!(decoded[1].1, CustomValue::DateTime(_)));
+        assert_eq!(decoded[2].1, CustomValue::Integer(12));
+        assert_eq!(decoded[3].1, CustomValue::from(["a", "b"]));
+        assert_eq!(decoded[4].1, CustomValue::Text("hi".into()));
+        assert_eq!(c.decode(&values[5]).unwrap_err().field(), Some("99"));
     }
 
     proptest! {

@@ -19,7 +19,7 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{looks_like_html, snippet, ApiError, Error, ErrorBody, Result};
-use crate::retry::{decide, parse_retry_after, Decision, Idempotency, Outcome};
+use crate::retry::{decide, parse_retry_after, Decision, Idempotency, Outcome, RetryPolicy};
 
 /// Which host a request goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +46,12 @@ pub(crate) struct ApiRequest {
     pub(crate) accept: &'static str,
     /// The answer is text (JavaScript, HTML snippets): do not treat a `<` start as an error page.
     pub(crate) text: bool,
+    /// A retry policy for this call only, instead of the client's.
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl ApiRequest {
-    fn new(method: Method, path: impl Into<String>, idempotency: Idempotency) -> Self {
+    pub(crate) fn new(method: Method, path: impl Into<String>, idempotency: Idempotency) -> Self {
         ApiRequest {
             method,
             path: path.into(),
@@ -60,6 +62,7 @@ impl ApiRequest {
             content_type: "application/json",
             accept: "application/json",
             text: false,
+            retry: None,
         }
     }
 
@@ -115,7 +118,7 @@ impl ApiRequest {
         Self::new(Method::PUT, path, Idempotency::Idempotent).json(body)
     }
 
-    fn json(mut self, body: &impl Serialize) -> Result<Self> {
+    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::invalid("body", format!("could not serialize the request: {e}")))?;
         self.body = Some(bytes);
@@ -142,14 +145,14 @@ impl RawResponse {
     }
 
     /// Decodes the body, naming the JSON path on failure.
-    pub(crate) fn json<T: DeserializeOwned>(&self, token: &str) -> Result<T> {
+    pub(crate) fn json<T: DeserializeOwned>(&self, secrets: &[&str]) -> Result<T> {
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             Error::Decode {
                 path,
                 status: self.status,
-                snippet: snippet(&self.body, token),
+                snippet: snippet(&self.body, secrets),
                 source: e.into_inner(),
             }
         })
@@ -157,8 +160,13 @@ impl RawResponse {
 }
 
 impl Client {
-    fn token(&self) -> &str {
-        self.inner.token.expose_secret()
+    /// Every secret an error text must never show: the API token and the event key.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        let mut secrets = vec![self.inner.token.expose_secret()];
+        if let Some(key) = &self.inner.event_key {
+            secrets.push(key.expose_secret());
+        }
+        secrets
     }
 
     /// Sends a request and decodes a JSON answer.
@@ -167,7 +175,7 @@ impl Client {
         req: ApiRequest,
     ) -> Result<(StatusCode, T)> {
         let raw = self.execute(req).await?;
-        let value = raw.json(self.token())?;
+        let value = raw.json(&self.secrets())?;
         Ok((raw.status, value))
     }
 
@@ -183,7 +191,7 @@ impl Client {
 
     /// Runs a request with rate limiting, retries and the total deadline.
     pub(crate) async fn execute(&self, req: ApiRequest) -> Result<RawResponse> {
-        let policy = &self.inner.retry;
+        let policy = req.retry.as_ref().unwrap_or(&self.retry);
         let start = tokio::time::Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -226,18 +234,11 @@ impl Client {
                 Ok(resp) => return Ok(resp),
                 Err(err) => err,
             };
-            let outcome = match &err {
-                Error::Api(api) => Outcome::Status {
-                    status: api.status,
-                    retry_after: api.retry_after,
-                },
-                Error::Html { status, .. } => Outcome::Status {
-                    status: *status,
-                    retry_after: None,
-                },
-                Error::Transport { .. } => Outcome::Transport,
-                _ => return Err(err),
-            };
+            // The same classification as `Error::is_retryable`: both read `Error::kind`.
+            let outcome = Outcome::of(&err);
+            if !outcome.is_retryable() {
+                return Err(err);
+            }
             let jitter: f64 = rand::random();
             match decide(
                 policy,
@@ -313,13 +314,11 @@ impl Client {
                 bytes = body.len(),
                 "ActiveCampaign answered"
             );
-            classify(status, retry_after, body, self.token(), req.text)
+            classify(status, retry_after, body, &self.secrets(), req.text)
         }
         .await;
-        match (&self.inner.event_key, req.host) {
-            (Some(key), Host::Tracking) => result.map_err(|e| redact(e, key.expose_secret())),
-            _ => result,
-        }
+        // AC's own messages may echo what was sent: no secret leaves in an error.
+        result.map_err(|e| self.secrets().into_iter().fold(e, redact))
     }
 }
 
@@ -391,14 +390,14 @@ pub(crate) fn classify(
     status: StatusCode,
     retry_after: Option<Duration>,
     body: Vec<u8>,
-    token: &str,
+    secrets: &[&str],
     text: bool,
 ) -> Result<RawResponse> {
     if status.is_success() {
         if !text && looks_like_html(&body) {
             return Err(Error::Html {
                 status,
-                snippet: snippet(&body, token),
+                snippet: snippet(&body, secrets),
             });
         }
         return Ok(RawResponse { status, body });
@@ -419,18 +418,18 @@ pub(crate) fn classify(
                 status,
                 body: body_parsed,
                 retry_after,
-                snippet: snippet(&body, token),
+                snippet: snippet(&body, secrets),
             })))
         }
         None if looks_like_html(&body) => Err(Error::Html {
             status,
-            snippet: snippet(&body, token),
+            snippet: snippet(&body, secrets),
         }),
         None => Err(Error::Api(Box::new(ApiError {
             status,
             body: ErrorBody::default(),
             retry_after,
-            snippet: snippet(&body, token),
+            snippet: snippet(&body, secrets),
         }))),
     }
 }

@@ -31,13 +31,44 @@
 //! // Upsert by email.
 //! let synced = client
 //!     .contacts()
-//!     .sync(&ContactInput::new("ada@example.com").first_name("Ada"))
+//!     .sync(ContactInput::new("ada@example.com").first_name("Ada"))
 //!     .await?;
 //! println!("contact {} (created: {})", synced.contact.id, synced.created());
 //!
 //! // Stream every contact, page by page.
 //! let all: Vec<_> = client.contacts().stream(ContactQuery::new()).try_collect().await?;
 //! println!("{} contacts", all.len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # One convention
+//!
+//! * Every id parameter takes `impl Into<XId>`: a plain `u64` (`get(42)`), the typed id, or
+//!   an id parsed from a webhook payload.
+//! * Every input, query and update parameter takes `impl Borrow<T>`: an inline value or a
+//!   reference, for `create`, `update`, `sync`, `list` and `stream` alike.
+//! * Streams are [`BoxStream`]s: boxed, `Send` and `Unpin`, so `next().await` works without
+//!   `pin!`.
+//!
+//! ```no_run
+//! use ac_client::contacts::{ContactInput, ContactQuery};
+//! use ac_client::{BoxStream, Client, CustomValue};
+//! use futures_util::StreamExt;
+//!
+//! # async fn run(client: Client) -> ac_client::Result<()> {
+//! let contact = client.contacts().get(42).await?;
+//! let input = ContactInput::new("ada@example.com");
+//! client.contacts().sync(&input).await?; // by reference
+//! client.contacts().sync(input).await?; // or by value
+//! let query = ContactQuery::new().list(3);
+//! client.contacts().list(&query).await?;
+//! let mut stream: BoxStream<_> = client.contacts().stream(query);
+//! while let Some(contact) = stream.next().await {
+//!     println!("{}", contact?.email);
+//! }
+//! let _languages = CustomValue::from(["Rust", "Go"]);
+//! # let _ = contact;
 //! # Ok(())
 //! # }
 //! ```
@@ -77,6 +108,7 @@ pub mod ids;
 pub mod page;
 pub mod query;
 mod rate;
+pub mod request;
 pub mod resources;
 pub mod retry;
 pub mod webhook_payload;
@@ -84,13 +116,24 @@ pub mod webhook_payload;
 pub use client::{Client, ClientBuilder, DEFAULT_TRACKING_URL};
 pub use de::parse_timestamp;
 pub use encode::{CustomValue, FieldCatalog};
-pub use error::{ApiError, ContactFailure, Error, ErrorBody, ErrorItem, Result};
+pub use error::{
+    ApiError, ContactFailure, Error, ErrorBody, ErrorItem, ErrorKind, Result, TransportError,
+};
 pub use ids::*;
-pub use page::Page;
+pub use page::{BoxStream, Page};
+
+/// The HTTP status type of [`Error::status`] (re-exported from the `http` crate).
+pub use ::http::StatusCode;
+
+/// The HTTP method type of [`Client::request`] (re-exported from the `http` crate).
+pub use ::http::Method;
+
+/// The date and time types that field values and timestamps use (re-exported from `chrono`).
+pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
-pub use resources::{contacts, fields, lists, tags};
+pub use resources::{contacts, field_values, fields, lists, memberships, tags};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

@@ -2,12 +2,31 @@
 
 use std::future::Future;
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::query::Paged;
+
+/// A lazy stream over every item of a listing, fetched page by page.
+///
+/// Boxed, so it is `Unpin` and `Send`: `while let Some(item) = stream.next().await` works
+/// without `pin!`, and the stream can be stored in a struct or moved into a task.
+///
+/// ```no_run
+/// use ac_client::{contacts::{Contact, ContactQuery}, BoxStream, Client};
+/// use futures_util::StreamExt;
+///
+/// # async fn run(client: Client) -> ac_client::Result<()> {
+/// let mut contacts: BoxStream<Contact> = client.contacts().stream(ContactQuery::new());
+/// while let Some(contact) = contacts.next().await {
+///     println!("{}", contact?.email);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub type BoxStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T>> + Send + 'static>>;
 
 /// One page of a listing: the items and AC's `meta.total` (the count over all pages).
 #[derive(Debug, Clone, PartialEq)]
@@ -86,11 +105,7 @@ struct OffsetState<F> {
 /// Streams every item by offset paging. Ends on an empty or short page, or once `offset`
 /// reaches the reported total; yields an error and ends when a fetch fails or when the server
 /// returns the same page again.
-pub(crate) fn offset_stream<T, F, Fut>(
-    limit: u32,
-    start_offset: u64,
-    fetch: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
+pub(crate) fn offset_stream<T, F, Fut>(limit: u32, start_offset: u64, fetch: F) -> BoxStream<T>
 where
     T: Identified + Send + 'static,
     F: FnMut(u64) -> Fut + Send + 'static,
@@ -124,16 +139,13 @@ where
         Ok(Some((stream::iter(page.items.into_iter().map(Ok)), st)))
     })
     .try_flatten()
+    .boxed()
 }
 
 /// Streams every item of a `limit`/`offset` listing with [`offset_stream`]: the page size is
 /// the query's limit (or 100) and the first page is at the query's offset (or 0). `fetch`
 /// reads one page for the query it is given.
-pub(crate) fn query_stream<Q, T, F, Fut>(
-    client: &Client,
-    query: Q,
-    fetch: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
+pub(crate) fn query_stream<Q, T, F, Fut>(client: &Client, query: Q, fetch: F) -> BoxStream<T>
 where
     Q: Paged + Clone + Send + 'static,
     T: Identified + Send + 'static,
@@ -161,7 +173,7 @@ pub(crate) fn cursor_stream<T, F, Fut>(
     limit: u32,
     start_after: Option<u64>,
     fetch: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
+) -> BoxStream<T>
 where
     T: Identified + Send + 'static,
     F: FnMut(Option<u64>) -> Fut + Send + 'static,
@@ -190,6 +202,7 @@ where
         Ok(Some((stream::iter(page.items.into_iter().map(Ok)), st)))
     })
     .try_flatten()
+    .boxed()
 }
 
 #[cfg(test)]

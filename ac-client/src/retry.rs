@@ -1,12 +1,14 @@
 //! Retry policy and the pure decision of whether to retry an attempt.
 //!
-//! What is retried, and why:
+//! What is retried is exactly what [`Error::is_retryable`](crate::Error::is_retryable) says:
+//! both read [`Error::kind`](crate::Error::kind), through [`Outcome::of`]. And why:
 //!
-//! * **429** is always retried: AC did not process the request. The wait honours `Retry-After`
+//! * **429** (and bulk import's per-minute limit) is always retried: AC did not process the request. The wait honours `Retry-After`
 //!   (seconds, or an HTTP date); when AC asks for longer than [`RetryPolicy::max_retry_after`], or the wait would
 //!   pass the total deadline, the client gives up and returns the 429 (with
 //!   [`Error::retry_after`](crate::Error::retry_after)) so the caller can decide.
-//! * **500, 502, 503, 504** and **connection errors / timeouts** are retried only for
+//! * **500, 502, 503, 504** (unless the body says `retryable: false`), any answer whose body
+//!   says `retryable: true`, and **connection errors / timeouts** are retried only for
 //!   [`Idempotency::Idempotent`] operations: `GET`, `PUT`, `DELETE`, and AC's upserts
 //!   (`POST /contact/sync`, `POST /contactLists`, `POST /fieldValues`, `POST /contactTags`),
 //!   where a repeat is harmless. A plain create (`POST /contacts`, `/tags`, `/lists`,
@@ -19,7 +21,7 @@
 
 use std::time::Duration;
 
-use http::StatusCode;
+use crate::error::{Error, ErrorKind};
 
 /// How many times, how long apart, and for how long in total a request may be attempted.
 ///
@@ -126,15 +128,39 @@ pub enum Idempotency {
 /// What happened on one attempt, as far as the retry decision cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// An HTTP answer with this status (and `Retry-After`, if any).
-    Status {
-        /// The status.
-        status: StatusCode,
-        /// The parsed `Retry-After`.
+    /// Rate-limited ([`ErrorKind::RateLimited`]), with the wait AC asked for, if any.
+    RateLimited {
+        /// The parsed `Retry-After` (or bulk import's minute).
         retry_after: Option<Duration>,
     },
-    /// The request failed below HTTP (connect, reset, per-request timeout).
+    /// A transient server-side failure ([`ErrorKind::Server`]).
+    Transient,
+    /// The request failed below HTTP or timed out ([`ErrorKind::Transport`],
+    /// [`ErrorKind::Timeout`]).
     Transport,
+    /// Anything trying again cannot fix.
+    Permanent,
+}
+
+impl Outcome {
+    /// The outcome of an attempt that failed with `err`, read from [`Error::kind`]: the same
+    /// classification as [`Error::is_retryable`], so the two never disagree.
+    pub fn of(err: &Error) -> Outcome {
+        match err.kind() {
+            ErrorKind::RateLimited => Outcome::RateLimited {
+                retry_after: err.retry_after(),
+            },
+            ErrorKind::Server => Outcome::Transient,
+            ErrorKind::Transport | ErrorKind::Timeout => Outcome::Transport,
+            _ => Outcome::Permanent,
+        }
+    }
+
+    /// True unless the outcome is [`Outcome::Permanent`]: a retry could succeed (whether it
+    /// is *safe* depends on the operation's [`Idempotency`]).
+    pub fn is_retryable(self) -> bool {
+        self != Outcome::Permanent
+    }
 }
 
 /// The decision after a failed attempt.
@@ -144,11 +170,6 @@ pub enum Decision {
     Retry(Duration),
     /// Return the error to the caller.
     Stop,
-}
-
-/// 500, 502, 503, 504: transient server-side failures.
-pub fn is_transient_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
 /// Decides whether to retry after attempt number `attempt` (1-based) failed with `outcome`,
@@ -166,20 +187,12 @@ pub fn decide(
         return Decision::Stop;
     }
     let wait = match *outcome {
-        Outcome::Status {
-            status,
-            retry_after,
-        } if status == StatusCode::TOO_MANY_REQUESTS => match retry_after {
+        Outcome::RateLimited { retry_after } => match retry_after {
             Some(after) if after > policy.max_retry_after => return Decision::Stop,
             Some(after) => after,
             None => policy.backoff(attempt, jitter),
         },
-        Outcome::Status { status, .. }
-            if is_transient_status(status) && idempotency == Idempotency::Idempotent =>
-        {
-            policy.backoff(attempt, jitter)
-        }
-        Outcome::Transport if idempotency == Idempotency::Idempotent => {
+        Outcome::Transient | Outcome::Transport if idempotency == Idempotency::Idempotent => {
             policy.backoff(attempt, jitter)
         }
         _ => return Decision::Stop,
@@ -192,42 +205,25 @@ pub fn decide(
     Decision::Retry(wait)
 }
 
-/// Parses `Retry-After`: (possibly fractional) seconds, or an HTTP date (RFC 9110 §10.2.3:
-/// IMF-fixdate, and the obsolete RFC 850 and asctime forms) read as the time left until then.
-/// Waits are capped at a day; a date in the past is no wait; anything else is `None`.
+/// Parses `Retry-After`: (possibly fractional) seconds, or an HTTP date (any of the three
+/// forms RFC 9110 §5.6.7 asks recipients to accept, parsed by the `httpdate` crate) read as
+/// the time left until then. Waits are capped at a day; a date in the past is no wait;
+/// anything else is `None`.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    parse_retry_after_at(value, chrono::Utc::now())
+    parse_retry_after_at(value, std::time::SystemTime::now())
 }
 
 /// [`parse_retry_after`] with the current time given.
-fn parse_retry_after_at(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    const DAY: f64 = 86_400.0;
+fn parse_retry_after_at(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    const DAY: Duration = Duration::from_secs(86_400);
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(DAY)));
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(DAY.as_secs_f64())));
     }
-    let at = http_date(value)?;
-    let left = (at - now).to_std().unwrap_or(Duration::ZERO);
-    Some(left.min(Duration::from_secs_f64(DAY)))
-}
-
-/// An HTTP date in any of its three forms, always GMT.
-fn http_date(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::NaiveDateTime;
-    // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`; RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`;
-    // asctime: `Sun Nov  6 08:49:37 1994`.
-    let naive = value
-        .strip_suffix(" GMT")
-        .and_then(|v| {
-            NaiveDateTime::parse_from_str(v, "%a, %d %b %Y %H:%M:%S")
-                .or_else(|_| NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S"))
-                .ok()
-        })
-        .or_else(|| {
-            let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            NaiveDateTime::parse_from_str(&collapsed, "%a %b %e %H:%M:%S %Y").ok()
-        })?;
-    Some(naive.and_utc())
+    let at = httpdate::parse_http_date(value).ok()?;
+    let left = at.duration_since(now).unwrap_or(Duration::ZERO);
+    Some(left.min(DAY))
 }
 
 #[cfg(test)]
@@ -236,11 +232,69 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The outcome of an AC error answer with this status and `Retry-After`.
     fn status(code: u16, retry_after: Option<u64>) -> Outcome {
-        Outcome::Status {
-            status: StatusCode::from_u16(code).unwrap(),
+        Outcome::of(&api_error(code, serde_json::json!({}), retry_after))
+    }
+
+    fn api_error(code: u16, body: serde_json::Value, retry_after: Option<u64>) -> Error {
+        Error::Api(Box::new(crate::error::ApiError {
+            status: http::StatusCode::from_u16(code).unwrap(),
+            body: crate::error::ErrorBody::from_json(&body),
             retry_after: retry_after.map(Duration::from_secs),
+            snippet: String::new(),
+        }))
+    }
+
+    #[test]
+    fn outcome_and_predicate_read_the_same_kind() {
+        use serde_json::json;
+        let cases = [
+            api_error(429, json!({}), Some(2)),
+            api_error(503, json!({}), None),
+            api_error(503, json!({"retryable": false}), None),
+            api_error(520, json!({"retryable": true}), None),
+            api_error(
+                400,
+                json!({"success":0,"message":"Rate limit exceeded."}),
+                None,
+            ),
+            api_error(422, json!({"errors":[{"code":"duplicate"}]}), None),
+            api_error(401, json!({}), None),
+            api_error(404, json!({}), None),
+            Error::Html {
+                status: http::StatusCode::BAD_GATEWAY,
+                snippet: String::new(),
+            },
+            Error::Html {
+                status: http::StatusCode::OK,
+                snippet: String::new(),
+            },
+            Error::invalid("email", "bad"),
+        ];
+        for err in &cases {
+            assert_eq!(
+                Outcome::of(err).is_retryable(),
+                err.is_retryable(),
+                "{err:?}"
+            );
+            let retried = matches!(
+                decide(
+                    &RetryPolicy::default(),
+                    IDEM,
+                    &Outcome::of(err),
+                    1,
+                    Duration::ZERO,
+                    0.0
+                ),
+                Decision::Retry(_)
+            );
+            let bulk_minute = err.retry_after() == Some(Duration::from_secs(60));
+            assert_eq!(retried, err.is_retryable() && !bulk_minute, "{err:?}");
         }
+        // The body's flag wins over the status, in both.
+        assert!(!cases[2].is_retryable());
+        assert!(cases[3].is_retryable());
     }
 
     const IDEM: Idempotency = Idempotency::Idempotent;
@@ -345,9 +399,7 @@ mod tests {
 
     #[test]
     fn retry_after_as_an_http_date_is_the_time_left() {
-        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_450); // 2015-10-21T07:27:30Z
         let at = |v: &str| parse_retry_after_at(v, now);
         // The three forms RFC 9110 asks recipients to accept, all naming 07:28:00 GMT.
         assert_eq!(
@@ -394,6 +446,7 @@ mod tests {
             let p = RetryPolicy::default();
             let idem = if idempotent { IDEM } else { NON };
             let outcome = if transport { Outcome::Transport } else { status(code, retry_after) };
+            prop_assert_eq!(outcome.is_retryable(), transport || api_error(code, serde_json::json!({}), retry_after).is_retryable());
             let elapsed = Duration::from_millis(elapsed_ms);
             let d = decide(&p, idem, &outcome, attempt, elapsed, jitter);
             if let Decision::Retry(wait) = d {

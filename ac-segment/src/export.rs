@@ -75,7 +75,7 @@ where
     let mut query = ContactQuery::new();
     match &options.scope {
         Scope::All => {}
-        Scope::List(id) => query = query.listid(*id),
+        Scope::List(id) => query = query.list(*id),
         Scope::Tag(name) => {
             let id = tags
                 .iter()
@@ -84,11 +84,11 @@ where
                 .ok_or_else(|| {
                     Failure::new(FailureKind::Config, format!("no tag is named `{name}`"))
                 })?;
-            query = query.tagid(id);
+            query = query.tag(id);
         }
     }
     let mut summary = ExportSummary::default();
-    let mut contacts = Box::pin(client.contacts().stream_by_id(query));
+    let mut contacts = client.contacts().stream_by_id(query);
     while let Some(c) = contacts.try_next().await.map_err(ac("listing contacts"))? {
         if c.email.trim().is_empty() {
             summary.without_email += 1;
@@ -179,14 +179,14 @@ async fn identify(
     }
     let mut m = json!({
         "type": "identify",
-        "messageId": format!("ac-contact-{}-{}", c.id, c.udate.map(|u| u.timestamp()).unwrap_or(0)),
+        "messageId": format!("ac-contact-{}-{}", c.id, c.updated.map(|u| u.timestamp()).unwrap_or(0)),
         "traits": traits,
     });
     match user_id {
         Some(u) => m["userId"] = json!(u),
         None => m["anonymousId"] = json!(c.email),
     }
-    if let Some(u) = c.udate {
+    if let Some(u) = c.updated {
         m["timestamp"] = json!(u.to_rfc3339());
     }
     Ok(m)

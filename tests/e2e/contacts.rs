@@ -21,7 +21,7 @@ async fn contact_lifecycle_create_get_update_list_delete() {
         .expect("create");
     assert_eq!(created.email, "ada@example.com");
     assert_eq!(created.first_name, "Ada");
-    assert!(created.cdate.is_some(), "cdate is parsed with its offset");
+    assert!(created.created.is_some(), "cdate is parsed with its offset");
 
     let fetched = contacts.get(created.id).await.expect("get");
     assert_eq!(fetched.id, created.id);
@@ -171,14 +171,14 @@ async fn filters_and_orders_reach_the_mock_and_narrow_the_results() {
 
     // The mock has no forms or segments: nobody came through form 7 or is in segment 2.
     let by_form = contacts
-        .list(&ContactQuery::new().formid(FormId::new(7)))
+        .list(&ContactQuery::new().form(FormId::new(7)))
         .await
         .expect("formid");
     assert_eq!(by_form.total, 0);
     let by_segment = contacts
         .list(
             &ContactQuery::new()
-                .segmentid(SegmentId::new(2))
+                .segment(SegmentId::new(2))
                 .force_query(true),
         )
         .await

@@ -52,6 +52,7 @@ async fn field_lifecycle_with_options_and_perstag() {
 async fn values_set_by_name_are_encoded_and_upserted() {
     let (_mock, client) = setup().await;
     let fields = client.fields();
+    let values = client.field_values();
     fields
         .create(&FieldInput::new("Interests", FieldType::Listbox))
         .await
@@ -83,9 +84,9 @@ async fn values_set_by_name_are_encoded_and_upserted() {
         .expect("sync with values");
     let contact = synced.contact.id;
 
-    let values = fields.contact_values(contact).await.expect("values");
+    let stored = values.of_contact(contact).await.expect("values");
     let get = |field| {
-        values
+        stored
             .iter()
             .find(|v| v.field == field)
             .map(|v| v.value.clone())
@@ -95,16 +96,13 @@ async fn values_set_by_name_are_encoded_and_upserted() {
 
     // A second write to the same (contact, field) updates rather than duplicates.
     let company = catalog.resolve("company").expect("company").id;
-    let first = fields
-        .set_value(contact, company, "Acme")
-        .await
-        .expect("set");
-    let second = fields
-        .set_value(contact, company, "Initech")
+    let first = values.set(contact, company, "Acme").await.expect("set");
+    let second = values
+        .set(contact, company, "Initech")
         .await
         .expect("set again");
     assert_eq!(first.id, second.id);
-    let read = fields.get_value(first.id).await.expect("get value");
+    let read = values.get(first.id).await.expect("get value");
     assert_eq!(read.value, "Initech");
 
     // Inline values on update land too.
@@ -116,8 +114,8 @@ async fn values_set_by_name_are_encoded_and_upserted() {
         )
         .await
         .expect("update with value");
-    let listed = fields
-        .list_values(&FieldValueQuery::new().fieldid(company))
+    let listed = values
+        .list(&FieldValueQuery::new().field(company))
         .await
         .expect("list values");
     assert_eq!(listed.total, 1);
@@ -129,8 +127,8 @@ async fn values_set_by_name_are_encoded_and_upserted() {
         .delete(contact)
         .await
         .expect("delete contact");
-    let listed = fields
-        .list_values(&FieldValueQuery::new().fieldid(company))
+    let listed = values
+        .list(&FieldValueQuery::new().field(company))
         .await
         .expect("list values");
     assert_eq!(listed.total, 0);

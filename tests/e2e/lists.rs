@@ -7,12 +7,9 @@ use ac_client::ListId;
 use crate::setup;
 
 fn newsletter() -> ListInput {
-    ListInput::new(
-        "Newsletter",
-        "newsletter",
-        "https://example.com",
-        "You signed up on example.com.",
-    )
+    ListInput::new("Newsletter")
+        .sender_url("https://example.com")
+        .sender_reminder("You signed up on example.com.")
 }
 
 #[tokio::test]
@@ -21,7 +18,7 @@ async fn list_lifecycle() {
     let lists = client.lists();
     let list = lists.create(&newsletter()).await.expect("create");
     assert_eq!(list.name, "Newsletter");
-    assert_eq!(list.stringid, "newsletter");
+    assert_eq!(list.slug, "newsletter");
 
     let fetched = lists.get(list.id).await.expect("get");
     assert_eq!(fetched.sender_url, "https://example.com");
@@ -81,7 +78,7 @@ async fn subscribe_then_unsubscribe_keeps_one_membership_row() {
 
     let on_list = client
         .contacts()
-        .list(&ContactQuery::new().listid(list.id))
+        .list(&ContactQuery::new().list(list.id))
         .await
         .expect("contacts on list");
     assert_eq!(on_list.total, 1);

@@ -46,7 +46,7 @@ async fn tag_lifecycle_and_contact_association() {
 
     let tagged = client
         .contacts()
-        .list(&ContactQuery::new().tagid(tag.id))
+        .list(&ContactQuery::new().tag(tag.id))
         .await
         .expect("contacts by tag");
     assert_eq!(tagged.total, 1);
@@ -128,7 +128,7 @@ async fn deleting_a_contact_or_tag_removes_its_associations() {
         .expect("delete contact");
     let by_tag = client
         .contacts()
-        .list(&ContactQuery::new().tagid(keep.id))
+        .list(&ContactQuery::new().tag(keep.id))
         .await
         .expect("by tag");
     assert_eq!(by_tag.total, 0);

@@ -117,12 +117,11 @@ async fn api_changes_are_delivered_as_ac_shaped_form_bodies() {
         .expect("contact");
     let list = client
         .lists()
-        .create(&ListInput::new(
-            "News",
-            "news",
-            "https://example.com",
-            "You signed up.",
-        ))
+        .create(
+            &ListInput::new("News")
+                .sender_url("https://example.com")
+                .sender_reminder("You signed up."),
+        )
         .await
         .expect("list");
     client
@@ -198,12 +197,11 @@ async fn simulated_campaign_clicks_reach_webhooks_with_link_and_campaign_blocks(
         .expect("contact");
     let list = client
         .lists()
-        .create(&ListInput::new(
-            "Readers",
-            "readers",
-            "https://example.com",
-            "You signed up.",
-        ))
+        .create(
+            &ListInput::new("Readers")
+                .sender_url("https://example.com")
+                .sender_reminder("You signed up."),
+        )
         .await
         .expect("list");
 

@@ -4,10 +4,11 @@
 //! at most one account: a second association is AC's 422 `field_invalid`, surfaced as
 //! [`Error::Api`] with [`Error::code`] `Some("field_invalid")`.
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -439,42 +440,50 @@ impl<'c> Accounts<'c> {
 
     /// Creates an account (`POST /accounts`, 201). A taken name is a 422 duplicate
     /// ([`Error::is_duplicate`]). Never retried after a 5xx.
-    pub async fn create(&self, input: &AccountInput) -> Result<Account> {
+    pub async fn create(&self, input: impl Borrow<AccountInput>) -> Result<Account> {
+        let input: &AccountInput = input.borrow();
         input.validate(true)?;
         let req = ApiRequest::post("accounts", &wrap("account", input)?)?;
         Ok(self.client.send::<AccountEnvelope>(req).await?.account)
     }
 
     /// Reads an account (`GET /accounts/{id}`).
-    pub async fn get(&self, id: AccountId) -> Result<Account> {
+    pub async fn get(&self, id: impl Into<AccountId>) -> Result<Account> {
+        let id: AccountId = id.into();
         let req = ApiRequest::get(format!("accounts/{id}"));
         Ok(self.client.send::<AccountEnvelope>(req).await?.account)
     }
 
     /// Changes what `input` sets (`PUT /accounts/{id}`).
-    pub async fn update(&self, id: AccountId, input: &AccountInput) -> Result<Account> {
+    pub async fn update(
+        &self,
+        id: impl Into<AccountId>,
+        input: impl Borrow<AccountInput>,
+    ) -> Result<Account> {
+        let id: AccountId = id.into();
+        let input: &AccountInput = input.borrow();
         input.validate(false)?;
         let req = ApiRequest::put(format!("accounts/{id}"), &wrap("account", input)?)?;
         Ok(self.client.send::<AccountEnvelope>(req).await?.account)
     }
 
     /// Deletes an account (`DELETE /accounts/{id}`).
-    pub async fn delete(&self, id: AccountId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<AccountId>) -> Result<()> {
+        let id: AccountId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("accounts/{id}")))
             .await
     }
 
     /// One page of accounts (`GET /accounts`).
-    pub async fn list(&self, query: &AccountQuery) -> Result<Page<Account>> {
+    pub async fn list(&self, query: impl Borrow<AccountQuery>) -> Result<Page<Account>> {
+        let query: &AccountQuery = query.borrow();
         account_page(self.client, query).await
     }
 
     /// Every account matching `query`, fetched lazily (page size: the query's limit, or 100).
-    pub fn stream(
-        &self,
-        query: AccountQuery,
-    ) -> impl Stream<Item = Result<Account>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<AccountQuery>) -> BoxStream<Account> {
+        let query: AccountQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             account_page(&client, &q).await
         })
@@ -493,7 +502,8 @@ async fn account_page(client: &Client, query: &AccountQuery) -> Result<Page<Acco
 impl<'c> AccountContacts<'c> {
     /// Associates a contact with an account (`POST /accountContacts`, 201). A contact already
     /// on an account is AC's 422 `field_invalid` ([`Error::code`]). Never retried after a 5xx.
-    pub async fn create(&self, input: &AccountContactInput) -> Result<AccountContact> {
+    pub async fn create(&self, input: impl Borrow<AccountContactInput>) -> Result<AccountContact> {
+        let input: &AccountContactInput = input.borrow();
         let req = ApiRequest::post("accountContacts", &wrap("accountContact", input)?)?;
         Ok(self
             .client
@@ -503,7 +513,8 @@ impl<'c> AccountContacts<'c> {
     }
 
     /// Reads an association (`GET /accountContacts/{id}`).
-    pub async fn get(&self, id: AccountContactId) -> Result<AccountContact> {
+    pub async fn get(&self, id: impl Into<AccountContactId>) -> Result<AccountContact> {
+        let id: AccountContactId = id.into();
         let req = ApiRequest::get(format!("accountContacts/{id}"));
         Ok(self
             .client
@@ -515,9 +526,11 @@ impl<'c> AccountContacts<'c> {
     /// Changes an association (`PUT /accountContacts/{id}`).
     pub async fn update(
         &self,
-        id: AccountContactId,
-        update: &AccountContactUpdate,
+        id: impl Into<AccountContactId>,
+        update: impl Borrow<AccountContactUpdate>,
     ) -> Result<AccountContact> {
+        let id: AccountContactId = id.into();
+        let update: &AccountContactUpdate = update.borrow();
         let req = ApiRequest::put(
             format!("accountContacts/{id}"),
             &wrap("accountContact", update)?,
@@ -530,22 +543,25 @@ impl<'c> AccountContacts<'c> {
     }
 
     /// Deletes an association (`DELETE /accountContacts/{id}`).
-    pub async fn delete(&self, id: AccountContactId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<AccountContactId>) -> Result<()> {
+        let id: AccountContactId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("accountContacts/{id}")))
             .await
     }
 
     /// One page of associations (`GET /accountContacts?filters[contact]=&filters[account]=`).
-    pub async fn list(&self, query: &AccountContactQuery) -> Result<Page<AccountContact>> {
+    pub async fn list(
+        &self,
+        query: impl Borrow<AccountContactQuery>,
+    ) -> Result<Page<AccountContact>> {
+        let query: &AccountContactQuery = query.borrow();
         account_contact_page(self.client, query).await
     }
 
     /// Every association matching `query`, fetched lazily.
-    pub fn stream(
-        &self,
-        query: AccountContactQuery,
-    ) -> impl Stream<Item = Result<AccountContact>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<AccountContactQuery>) -> BoxStream<AccountContact> {
+        let query: AccountContactQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             account_contact_page(&client, &q).await
         })
@@ -553,7 +569,8 @@ impl<'c> AccountContacts<'c> {
 
     /// A contact's associations (`GET /contacts/{id}/accountContacts`; at most one in
     /// practice).
-    pub async fn of_contact(&self, contact: ContactId) -> Result<Vec<AccountContact>> {
+    pub async fn of_contact(&self, contact: impl Into<ContactId>) -> Result<Vec<AccountContact>> {
+        let contact: ContactId = contact.into();
         let req = ApiRequest::get(format!("contacts/{contact}/accountContacts"));
         Ok(self
             .client

@@ -1,9 +1,10 @@
 //! Contacts: `/contacts`, `/contact/sync` (reference §2).
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::encode::{CustomValue, FieldCatalog};
@@ -46,10 +47,16 @@ pub struct Contact {
     pub orgname: String,
     /// Creation time, with the account's UTC offset.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last update time, with the account's UTC offset.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `udate`.
+    #[serde(rename = "udate")]
+    pub updated: Option<DateTime<FixedOffset>>,
     /// Custom field values side-loaded with the answer: all of them on
     /// [`Contacts::get`], the ones written on create / sync / update; empty in listings.
     #[serde(skip)]
@@ -448,44 +455,50 @@ impl ContactQuery {
     }
 
     /// Leave out one contact (`exclude=`).
-    pub fn exclude(mut self, id: ContactId) -> Self {
+    pub fn exclude(mut self, id: impl Into<ContactId>) -> Self {
+        let id: ContactId = id.into();
         self.exclude = Some(id);
         self
     }
 
     /// Members of a list (`listid=`).
-    pub fn listid(mut self, id: ListId) -> Self {
+    pub fn list(mut self, id: impl Into<ListId>) -> Self {
+        let id: ListId = id.into();
         self.listid = Some(id);
         self
     }
 
     /// Contacts with a tag (`tagid=`).
-    pub fn tagid(mut self, id: TagId) -> Self {
+    pub fn tag(mut self, id: impl Into<TagId>) -> Self {
+        let id: TagId = id.into();
         self.tagid = Some(id);
         self
     }
 
     /// Contacts who subscribed through a form (`formid=`).
-    pub fn formid(mut self, id: FormId) -> Self {
+    pub fn form(mut self, id: impl Into<FormId>) -> Self {
+        let id: FormId = id.into();
         self.formid = Some(id);
         self
     }
 
     /// Contacts in an automation (`seriesid=`).
-    pub fn seriesid(mut self, id: AutomationId) -> Self {
+    pub fn automation(mut self, id: impl Into<AutomationId>) -> Self {
+        let id: AutomationId = id.into();
         self.seriesid = Some(id);
         self
     }
 
     /// Contacts waiting at an automation's wait step (`waitid=`, the step's id).
-    pub fn waitid(mut self, id: u64) -> Self {
+    pub fn wait_step(mut self, id: u64) -> Self {
         self.waitid = Some(id);
         self
     }
 
     /// Contacts in a segment (`segmentid=`). AC caches a segment's results for an hour;
     /// [`ContactQuery::force_query`] asks it to recompute them.
-    pub fn segmentid(mut self, id: SegmentId) -> Self {
+    pub fn segment(mut self, id: impl Into<SegmentId>) -> Self {
+        let id: SegmentId = id.into();
         self.segmentid = Some(id);
         self
     }
@@ -510,13 +523,15 @@ impl ContactQuery {
     }
 
     /// Ids above this one (`id_greater=`).
-    pub fn id_greater(mut self, id: ContactId) -> Self {
+    pub fn id_greater(mut self, id: impl Into<ContactId>) -> Self {
+        let id: ContactId = id.into();
         self.id_greater = Some(id);
         self
     }
 
     /// Ids below this one (`id_less=`).
-    pub fn id_less(mut self, id: ContactId) -> Self {
+    pub fn id_less(mut self, id: impl Into<ContactId>) -> Self {
+        let id: ContactId = id.into();
         self.id_less = Some(id);
         self
     }
@@ -672,7 +687,7 @@ struct ContactPage {
 /// The contacts handler: `client.contacts()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Contacts<'c> {
-    client: &'c Client,
+    pub(crate) client: &'c Client,
 }
 
 impl Client {
@@ -686,7 +701,8 @@ impl<'c> Contacts<'c> {
     /// Creates a contact (`POST /contacts`). Fails with a duplicate error
     /// ([`Error::is_duplicate`]) when the email exists; use [`Contacts::sync`] to upsert.
     /// Never retried after a 5xx or connection error (it may have been applied).
-    pub async fn create(&self, input: &ContactInput) -> Result<Contact> {
+    pub async fn create(&self, input: impl Borrow<ContactInput>) -> Result<Contact> {
+        let input: &ContactInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("contacts", &wrap("contact", input)?)?;
         let env: ContactEnvelope = self.client.send(req).await?;
@@ -694,7 +710,8 @@ impl<'c> Contacts<'c> {
     }
 
     /// Creates or updates the contact matched by email (`POST /contact/sync`).
-    pub async fn sync(&self, input: &ContactInput) -> Result<SyncedContact> {
+    pub async fn sync(&self, input: impl Borrow<ContactInput>) -> Result<SyncedContact> {
+        let input: &ContactInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post_upsert("contact/sync", &wrap("contact", input)?)?;
         let (status, env): (_, ContactEnvelope) = self.client.send_json(req).await?;
@@ -708,8 +725,29 @@ impl<'c> Contacts<'c> {
         })
     }
 
+    /// The contact with this email, if any (`GET /contacts?email=`; AC compares emails
+    /// without regard to case). `Ok(None)` when there is none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// if let Some(ada) = client.contacts().find_by_email("ada@example.com").await? {
+    ///     println!("contact {}", ada.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<Contact>> {
+        let email = email.trim();
+        validate_email(email)?;
+        let page = list_page(self.client, &ContactQuery::new().email(email)).await?;
+        Ok(page
+            .into_iter()
+            .find(|c| c.email.trim().eq_ignore_ascii_case(email)))
+    }
+
     /// Reads one contact with its custom field values (`GET /contacts/{id}`).
-    pub async fn get(&self, id: ContactId) -> Result<Contact> {
+    pub async fn get(&self, id: impl Into<ContactId>) -> Result<Contact> {
+        let id: ContactId = id.into();
         let env: ContactEnvelope = self
             .client
             .send(ApiRequest::get(format!("contacts/{id}")))
@@ -719,7 +757,8 @@ impl<'c> Contacts<'c> {
 
     /// Reads one contact with everything AC side-loads: list memberships, field values and
     /// the rest (`GET /contacts/{id}`).
-    pub async fn get_details(&self, id: ContactId) -> Result<ContactDetails> {
+    pub async fn get_details(&self, id: impl Into<ContactId>) -> Result<ContactDetails> {
+        let id: ContactId = id.into();
         let mut details: ContactDetails = self
             .client
             .send(ApiRequest::get(format!("contacts/{id}")))
@@ -729,7 +768,13 @@ impl<'c> Contacts<'c> {
     }
 
     /// Changes the fields set in `update` (`PUT /contacts/{id}`).
-    pub async fn update(&self, id: ContactId, update: &ContactUpdate) -> Result<Contact> {
+    pub async fn update(
+        &self,
+        id: impl Into<ContactId>,
+        update: impl Borrow<ContactUpdate>,
+    ) -> Result<Contact> {
+        let id: ContactId = id.into();
+        let update: &ContactUpdate = update.borrow();
         update.validate()?;
         let req = ApiRequest::put(format!("contacts/{id}"), &wrap("contact", update)?)?;
         let env: ContactEnvelope = self.client.send(req).await?;
@@ -737,23 +782,23 @@ impl<'c> Contacts<'c> {
     }
 
     /// Deletes a contact (`DELETE /contacts/{id}`).
-    pub async fn delete(&self, id: ContactId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<ContactId>) -> Result<()> {
+        let id: ContactId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("contacts/{id}")))
             .await
     }
 
     /// One page of contacts (`GET /contacts`).
-    pub async fn list(&self, query: &ContactQuery) -> Result<Page<Contact>> {
+    pub async fn list(&self, query: impl Borrow<ContactQuery>) -> Result<Page<Contact>> {
+        let query: &ContactQuery = query.borrow();
         list_page(self.client, query).await
     }
 
     /// Every contact matching `query`, fetched lazily by offset (page size: the query's
     /// limit, or 100). For large accounts prefer [`Contacts::stream_by_id`].
-    pub fn stream(
-        &self,
-        query: ContactQuery,
-    ) -> impl Stream<Item = Result<Contact>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<ContactQuery>) -> BoxStream<Contact> {
+        let query: ContactQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             list_page(&client, &q).await
         })
@@ -763,10 +808,8 @@ impl<'c> Contacts<'c> {
     /// `id_greater=<last id>` (AC's advice for large sets). Page size: the query's limit, or
     /// 100; the query's own `id_greater` is the starting point; other orders and the offset
     /// are ignored. Ends on a short page.
-    pub fn stream_by_id(
-        &self,
-        query: ContactQuery,
-    ) -> impl Stream<Item = Result<Contact>> + Send + 'static {
+    pub fn stream_by_id(&self, query: impl Borrow<ContactQuery>) -> BoxStream<Contact> {
+        let query: ContactQuery = query.borrow().clone();
         let client = self.client.clone();
         let limit = query.limit.unwrap_or(100);
         let start = query.id_greater.map(ContactId::get);
@@ -861,12 +904,12 @@ mod tests {
             .phone("+1")
             .ids([ContactId(1), ContactId(2)])
             .exclude(ContactId(9))
-            .listid(ListId(3))
-            .tagid(TagId(4))
-            .formid(FormId(5))
-            .seriesid(AutomationId(6))
-            .waitid(7)
-            .segmentid(SegmentId(8))
+            .list(ListId(3))
+            .tag(TagId(4))
+            .form(FormId(5))
+            .automation(AutomationId(6))
+            .wait_step(7)
+            .segment(SegmentId(8))
             .force_query(true)
             .in_group_lists(true)
             .status(ContactStatus::Active)
@@ -947,7 +990,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.id, ContactId(1));
         assert_eq!(c.email, "api@nango.dev");
-        assert_eq!(c.cdate.unwrap().to_rfc3339(), "2026-05-28T03:05:54-05:00");
+        assert_eq!(c.created.unwrap().to_rfc3339(), "2026-05-28T03:05:54-05:00");
         assert_eq!(c.extra["bounced_hard"], json!("0"));
         assert_eq!(c.extra["fieldValues"], json!(["14", "15"]));
         assert!(c.field_values.is_empty());

@@ -5,10 +5,11 @@
 //! minimal (`{"title":…,"status":"0","id":"1","isDisabled":true}`, a permission or pipeline
 //! restriction), so every field but the id is optional.
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -108,7 +109,10 @@ pub struct Deal {
     pub description: Option<String>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last modification time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
     pub mdate: Option<DateTime<FixedOffset>>,
@@ -422,39 +426,50 @@ impl Client {
 impl<'c> Deals<'c> {
     /// Creates a deal (`POST /deals`, 201). Validated first ([`DealInput::prepare_create`]).
     /// Never retried after a 5xx.
-    pub async fn create(&self, input: &DealInput) -> Result<Deal> {
+    pub async fn create(&self, input: impl Borrow<DealInput>) -> Result<Deal> {
+        let input: &DealInput = input.borrow();
         let body = input.prepare_create()?;
         let req = ApiRequest::post("deals", &wrap("deal", &body)?)?;
         Ok(self.client.send::<DealEnvelope>(req).await?.deal)
     }
 
     /// Reads a deal (`GET /deals/{id}`).
-    pub async fn get(&self, id: DealId) -> Result<Deal> {
+    pub async fn get(&self, id: impl Into<DealId>) -> Result<Deal> {
+        let id: DealId = id.into();
         let req = ApiRequest::get(format!("deals/{id}"));
         Ok(self.client.send::<DealEnvelope>(req).await?.deal)
     }
 
     /// Changes what `input` sets (`PUT /deals/{id}`).
-    pub async fn update(&self, id: DealId, input: &DealInput) -> Result<Deal> {
+    pub async fn update(
+        &self,
+        id: impl Into<DealId>,
+        input: impl Borrow<DealInput>,
+    ) -> Result<Deal> {
+        let id: DealId = id.into();
+        let input: &DealInput = input.borrow();
         let body = input.prepare_update()?;
         let req = ApiRequest::put(format!("deals/{id}"), &wrap("deal", &body)?)?;
         Ok(self.client.send::<DealEnvelope>(req).await?.deal)
     }
 
     /// Deletes a deal (`DELETE /deals/{id}`).
-    pub async fn delete(&self, id: DealId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<DealId>) -> Result<()> {
+        let id: DealId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("deals/{id}")))
             .await
     }
 
     /// One page of deals (`GET /deals`; `meta.total` is a number here).
-    pub async fn list(&self, query: &DealQuery) -> Result<Page<Deal>> {
+    pub async fn list(&self, query: impl Borrow<DealQuery>) -> Result<Page<Deal>> {
+        let query: &DealQuery = query.borrow();
         deal_page(self.client, query).await
     }
 
     /// Every deal matching `query`, fetched lazily (page size: the query's limit, or 100).
-    pub fn stream(&self, query: DealQuery) -> impl Stream<Item = Result<Deal>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<DealQuery>) -> BoxStream<Deal> {
+        let query: DealQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             deal_page(&client, &q).await
         })

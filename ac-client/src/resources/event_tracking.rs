@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -319,7 +320,8 @@ impl<'c> EventTracking<'c> {
     /// ([`Error::Config`]) or the event is invalid. A `{"success":0,...}` answer is
     /// [`Error::Tracking`]. Not idempotent: never repeated after a 5xx or a connection error
     /// (the event could be recorded twice); a 429 is retried.
-    pub async fn send(&self, event: &TrackedEvent) -> Result<TrackResponse> {
+    pub async fn send(&self, event: impl Borrow<TrackedEvent>) -> Result<TrackResponse> {
+        let event: &TrackedEvent = event.borrow();
         let inner = &self.client.inner;
         let actid = inner.actid.as_deref().filter(|a| !a.trim().is_empty());
         let key = inner
@@ -365,7 +367,7 @@ impl<'c> EventTracking<'c> {
             }
             Err(e) => return Err(e),
         };
-        let value: Value = raw.json(key)?;
+        let value: Value = raw.json(&self.client.secrets())?;
         let body = crate::error::ErrorBody::from_json(&value);
         if body.success == Some(false) {
             return Err(crate::http::redact(
@@ -385,7 +387,8 @@ impl<'c> EventTracking<'c> {
 
     /// A contact's tracking log: events and site visits
     /// (`GET /contacts/{id}/trackingLogs`).
-    pub async fn contact_logs(&self, contact: ContactId) -> Result<Vec<TrackingLog>> {
+    pub async fn contact_logs(&self, contact: impl Into<ContactId>) -> Result<Vec<TrackingLog>> {
+        let contact: ContactId = contact.into();
         let req = ApiRequest::get(format!("contacts/{contact}/trackingLogs"));
         Ok(self.client.send::<TrackingLogList>(req).await?.logs)
     }

@@ -1,48 +1,21 @@
 //! Custom contact fields, their options, list relations and values (reference §5).
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use serde_with::BoolFromInt;
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::ApiRequest;
-use crate::ids::{ContactId, FieldId, FieldOptionId, FieldRelId, FieldValueId, ListId};
+use crate::ids::{FieldId, FieldOptionId, FieldRelId, ListId};
 use crate::page::{query_stream, Identified, Meta, Page};
 use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::{require_text, wrap};
 
-/// One contact's value for one custom field (`fieldValue`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldValue {
-    /// The value's id.
-    pub id: FieldValueId,
-    /// The contact it belongs to.
-    #[serde(default)]
-    pub contact: ContactId,
-    /// The field.
-    #[serde(default)]
-    pub field: FieldId,
-    /// The encoded value (`||a||b||` for multi-value fields, `YYYY-MM-DD` for dates...).
-    #[serde(default, deserialize_with = "crate::de::string_lenient")]
-    pub value: String,
-    /// Creation time.
-    #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
-    /// Last update time.
-    #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
-    /// Every other field AC sent (`owner`, `links`, ...).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl Identified for FieldValue {
-    fn id_value(&self) -> u64 {
-        self.id.get()
-    }
-}
+pub use crate::resources::field_values::{FieldValue, FieldValueInput, FieldValueQuery};
 
 /// A custom field's type (`type`). Unknown types are kept in [`FieldType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -142,22 +115,34 @@ pub struct Field {
     pub field_type: FieldType,
     /// Description.
     #[serde(default, deserialize_with = "crate::de::opt_string")]
-    pub descript: Option<String>,
+    ///
+    /// AC's `descript`.
+    #[serde(rename = "descript")]
+    pub description: Option<String>,
     /// Personalisation tag (`FAVOURITE_COLOUR`).
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
     pub perstag: String,
     /// Default value.
     #[serde(default, deserialize_with = "crate::de::opt_string")]
-    pub defval: Option<String>,
+    ///
+    /// AC's `defval`.
+    #[serde(rename = "defval")]
+    pub default_value: Option<String>,
     /// Required on forms.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
-    pub isrequired: Option<bool>,
+    ///
+    /// AC's `isrequired`.
+    #[serde(rename = "isrequired")]
+    pub required: Option<bool>,
     /// Visible.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
     pub visible: Option<bool>,
     /// Display order.
     #[serde(default, deserialize_with = "crate::de::opt_u64")]
-    pub ordernum: Option<u64>,
+    ///
+    /// AC's `ordernum`.
+    #[serde(rename = "ordernum")]
+    pub order: Option<u64>,
     /// Ids of the field's options.
     #[serde(default)]
     pub options: Vec<FieldOptionId>,
@@ -166,10 +151,16 @@ pub struct Field {
     pub relations: Vec<FieldRelId>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last update time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `udate`.
+    #[serde(rename = "udate")]
+    pub updated: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -191,7 +182,10 @@ pub struct FieldOption {
     pub field: FieldId,
     /// Order among the options.
     #[serde(default, deserialize_with = "crate::de::opt_u64")]
-    pub orderid: Option<u64>,
+    ///
+    /// AC's `orderid`.
+    #[serde(rename = "orderid")]
+    pub order: Option<u64>,
     /// The stored value.
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
     pub value: String,
@@ -200,7 +194,10 @@ pub struct FieldOption {
     pub label: String,
     /// Selected by default.
     #[serde(default, deserialize_with = "crate::de::opt_bool")]
-    pub isdefault: Option<bool>,
+    ///
+    /// AC's `isdefault`.
+    #[serde(rename = "isdefault")]
+    pub is_default: Option<bool>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -271,14 +268,8 @@ pub struct FieldWithOptions {
     pub relations: Vec<FieldRel>,
 }
 
-fn bool_as_int<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(b) => s.serialize_u8(u8::from(*b)),
-        None => s.serialize_none(),
-    }
-}
-
 /// The body of a field create or update: `FieldInput::new(title, type)` plus setters.
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldInput {
     /// Title (required).
@@ -288,28 +279,36 @@ pub struct FieldInput {
     pub field_type: FieldType,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub descript: Option<String>,
+    ///
+    /// AC's `descript`.
+    #[serde(rename = "descript")]
+    pub description: Option<String>,
     /// Personalisation tag (AC derives one from the title when omitted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub perstag: Option<String>,
     /// Default value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub defval: Option<String>,
+    ///
+    /// AC's `defval`.
+    #[serde(rename = "defval")]
+    pub default_value: Option<String>,
     /// Visible (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
     pub visible: Option<bool>,
     /// Required on forms (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
-    pub isrequired: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
+    ///
+    /// AC's `isrequired`.
+    #[serde(rename = "isrequired")]
+    pub required: Option<bool>,
     /// Display order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ordernum: Option<u32>,
+    ///
+    /// AC's `ordernum`.
+    #[serde(rename = "ordernum")]
+    pub order: Option<u32>,
 }
 
 impl FieldInput {
@@ -318,18 +317,18 @@ impl FieldInput {
         FieldInput {
             title: title.into(),
             field_type,
-            descript: None,
+            description: None,
             perstag: None,
-            defval: None,
+            default_value: None,
             visible: None,
-            isrequired: None,
-            ordernum: None,
+            required: None,
+            order: None,
         }
     }
 
     /// Sets the description.
-    pub fn descript(mut self, v: impl Into<String>) -> Self {
-        self.descript = Some(v.into());
+    pub fn description(mut self, v: impl Into<String>) -> Self {
+        self.description = Some(v.into());
         self
     }
 
@@ -340,8 +339,8 @@ impl FieldInput {
     }
 
     /// Sets the default value.
-    pub fn defval(mut self, v: impl Into<String>) -> Self {
-        self.defval = Some(v.into());
+    pub fn default_value(mut self, v: impl Into<String>) -> Self {
+        self.default_value = Some(v.into());
         self
     }
 
@@ -352,14 +351,14 @@ impl FieldInput {
     }
 
     /// Marks the field required on forms.
-    pub fn isrequired(mut self, v: bool) -> Self {
-        self.isrequired = Some(v);
+    pub fn required(mut self, v: bool) -> Self {
+        self.required = Some(v);
         self
     }
 
     /// Sets the display order.
-    pub fn ordernum(mut self, v: u32) -> Self {
-        self.ordernum = Some(v);
+    pub fn order(mut self, v: u32) -> Self {
+        self.order = Some(v);
         self
     }
 
@@ -380,32 +379,43 @@ pub struct FieldOptionInput {
     pub label: String,
     /// Order among the options.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub orderid: Option<u32>,
+    ///
+    /// AC's `orderid`.
+    #[serde(rename = "orderid")]
+    pub order: Option<u32>,
     /// Selected by default.
-    pub isdefault: bool,
+    ///
+    /// AC's `isdefault`.
+    #[serde(rename = "isdefault")]
+    pub is_default: bool,
 }
 
 impl FieldOptionInput {
     /// An option with a value and a label.
-    pub fn new(field: FieldId, value: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<FieldId>,
+        value: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        let field: FieldId = field.into();
         FieldOptionInput {
             field,
             value: value.into(),
             label: label.into(),
-            orderid: None,
-            isdefault: false,
+            order: None,
+            is_default: false,
         }
     }
 
     /// Sets the order.
-    pub fn orderid(mut self, v: u32) -> Self {
-        self.orderid = Some(v);
+    pub fn order(mut self, v: u32) -> Self {
+        self.order = Some(v);
         self
     }
 
     /// Marks the option selected by default.
-    pub fn isdefault(mut self, v: bool) -> Self {
-        self.isdefault = v;
+    pub fn is_default(mut self, v: bool) -> Self {
+        self.is_default = v;
         self
     }
 }
@@ -444,92 +454,6 @@ impl FieldQuery {
 
 paged_query!(FieldQuery, "Page size, 1 to 100 (default 100).");
 
-/// The body of `POST /fieldValues` and `PUT /fieldValues/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldValueInput {
-    /// The contact.
-    pub contact: ContactId,
-    /// The field.
-    pub field: FieldId,
-    /// The encoded value (see [`crate::encode`]).
-    pub value: String,
-    /// Also fill the contact's other required fields with their defaults (`useDefaults`).
-    #[serde(skip)]
-    pub use_defaults: bool,
-}
-
-impl FieldValueInput {
-    /// A value for one contact and field.
-    pub fn new(contact: ContactId, field: FieldId, value: impl Into<String>) -> Self {
-        FieldValueInput {
-            contact,
-            field,
-            value: value.into(),
-            use_defaults: false,
-        }
-    }
-
-    /// Sends `useDefaults: true`.
-    pub fn use_defaults(mut self, v: bool) -> Self {
-        self.use_defaults = v;
-        self
-    }
-
-    fn body(&self) -> Result<Value> {
-        let mut body = wrap("fieldValue", self)?;
-        if self.use_defaults {
-            if let Some(map) = body.as_object_mut() {
-                map.insert("useDefaults".to_owned(), Value::Bool(true));
-            }
-        }
-        Ok(body)
-    }
-}
-
-/// Filters and paging for `GET /fieldValues`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldValueQuery {
-    fieldid: Option<FieldId>,
-    val: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl FieldValueQuery {
-    /// Every value.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Values of one field (`filters[fieldid]=`).
-    pub fn fieldid(mut self, id: FieldId) -> Self {
-        self.fieldid = Some(id);
-        self
-    }
-
-    /// Values equal to this (`filters[val]=`).
-    pub fn val(mut self, v: impl Into<String>) -> Self {
-        self.val = Some(v.into());
-        self
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        if let Some(f) = self.fieldid {
-            q.push(("filters[fieldid]".to_owned(), f.to_string()));
-        }
-        if let Some(v) = &self.val {
-            q.push(("filters[val]".to_owned(), v.clone()));
-        }
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(FieldValueQuery);
-
 #[derive(Deserialize)]
 struct FieldEnvelope {
     field: Field,
@@ -542,6 +466,9 @@ struct FieldEnvelope {
 #[derive(Deserialize)]
 struct FieldList {
     fields: Vec<Field>,
+    /// The options of the page's fields, side-loaded by `GET /fields`.
+    #[serde(rename = "fieldOptions", default)]
+    field_options: Vec<FieldOption>,
     #[serde(default)]
     meta: Meta,
 }
@@ -556,20 +483,6 @@ struct FieldOptionList {
 struct FieldRelEnvelope {
     #[serde(rename = "fieldRel")]
     field_rel: FieldRel,
-}
-
-#[derive(Deserialize)]
-struct FieldValueEnvelope {
-    #[serde(rename = "fieldValue")]
-    field_value: FieldValue,
-}
-
-#[derive(Deserialize)]
-struct FieldValueList {
-    #[serde(rename = "fieldValues", default)]
-    field_values: Vec<FieldValue>,
-    #[serde(default)]
-    meta: Meta,
 }
 
 #[derive(Serialize)]
@@ -600,14 +513,16 @@ impl Client {
 impl<'c> Fields<'c> {
     /// Creates a field (`POST /fields`; never retried after a 5xx). Relate it to lists with
     /// [`Fields::relate`] so it applies to their contacts.
-    pub async fn create(&self, input: &FieldInput) -> Result<Field> {
+    pub async fn create(&self, input: impl Borrow<FieldInput>) -> Result<Field> {
+        let input: &FieldInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("fields", &wrap("field", input)?)?;
         Ok(self.client.send::<FieldEnvelope>(req).await?.field)
     }
 
     /// Reads a field with its options and relations (`GET /fields/{id}`).
-    pub async fn get(&self, id: FieldId) -> Result<FieldWithOptions> {
+    pub async fn get(&self, id: impl Into<FieldId>) -> Result<FieldWithOptions> {
+        let id: FieldId = id.into();
         let req = ApiRequest::get(format!("fields/{id}"));
         let env: FieldEnvelope = self.client.send(req).await?;
         Ok(FieldWithOptions {
@@ -618,26 +533,35 @@ impl<'c> Fields<'c> {
     }
 
     /// One page of fields (`GET /fields`, 100 per page unless set).
-    pub async fn list(&self, query: &FieldQuery) -> Result<Page<Field>> {
+    pub async fn list(&self, query: impl Borrow<FieldQuery>) -> Result<Page<Field>> {
+        let query: &FieldQuery = query.borrow();
         list_page(self.client, query).await
     }
 
     /// Every field matching `query`, fetched lazily.
-    pub fn stream(&self, query: FieldQuery) -> impl Stream<Item = Result<Field>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<FieldQuery>) -> BoxStream<Field> {
+        let query: FieldQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             list_page(&client, &q).await
         })
     }
 
     /// Replaces a field's attributes (`PUT /fields/{id}`).
-    pub async fn update(&self, id: FieldId, input: &FieldInput) -> Result<Field> {
+    pub async fn update(
+        &self,
+        id: impl Into<FieldId>,
+        input: impl Borrow<FieldInput>,
+    ) -> Result<Field> {
+        let id: FieldId = id.into();
+        let input: &FieldInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::put(format!("fields/{id}"), &wrap("field", input)?)?;
         Ok(self.client.send::<FieldEnvelope>(req).await?.field)
     }
 
     /// Deletes a field (`DELETE /fields/{id}`).
-    pub async fn delete(&self, id: FieldId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<FieldId>) -> Result<()> {
+        let id: FieldId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("fields/{id}")))
             .await
@@ -664,7 +588,12 @@ impl<'c> Fields<'c> {
     }
 
     /// Relates a field to a list, or to all lists (`POST /fieldRels`; `relid` 0 = all).
-    pub async fn relate(&self, field: FieldId, target: impl Into<RelTarget>) -> Result<FieldRel> {
+    pub async fn relate(
+        &self,
+        field: impl Into<FieldId>,
+        target: impl Into<RelTarget>,
+    ) -> Result<FieldRel> {
+        let field: FieldId = field.into();
         let body = wrap(
             "fieldRel",
             &FieldRelInput {
@@ -677,89 +606,30 @@ impl<'c> Fields<'c> {
     }
 
     /// Deletes a field ↔ list relation (`DELETE /fieldRels/{id}`).
-    pub async fn delete_relation(&self, id: FieldRelId) -> Result<()> {
+    pub async fn delete_relation(&self, id: impl Into<FieldRelId>) -> Result<()> {
+        let id: FieldRelId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("fieldRels/{id}")))
-            .await
-    }
-
-    /// Sets a contact's value for a field (`POST /fieldValues`, an upsert on contact+field).
-    /// The value must already be encoded for the field's type (see [`crate::encode`]).
-    pub async fn set_value(
-        &self,
-        contact: ContactId,
-        field: FieldId,
-        value: impl Into<String>,
-    ) -> Result<FieldValue> {
-        self.set_value_with(&FieldValueInput::new(contact, field, value))
-            .await
-    }
-
-    /// [`Fields::set_value`] with every option (`useDefaults`).
-    pub async fn set_value_with(&self, input: &FieldValueInput) -> Result<FieldValue> {
-        let req = ApiRequest::post_upsert("fieldValues", &input.body()?)?;
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// Updates a value by its id (`PUT /fieldValues/{id}`).
-    pub async fn update_value(
-        &self,
-        id: FieldValueId,
-        input: &FieldValueInput,
-    ) -> Result<FieldValue> {
-        let req = ApiRequest::put(format!("fieldValues/{id}"), &input.body()?)?;
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// Reads a value (`GET /fieldValues/{id}`).
-    pub async fn get_value(&self, id: FieldValueId) -> Result<FieldValue> {
-        let req = ApiRequest::get(format!("fieldValues/{id}"));
-        Ok(self
-            .client
-            .send::<FieldValueEnvelope>(req)
-            .await?
-            .field_value)
-    }
-
-    /// One page of values (`GET /fieldValues`).
-    pub async fn list_values(&self, query: &FieldValueQuery) -> Result<Page<FieldValue>> {
-        let req = ApiRequest::get("fieldValues").query(query.to_query()?);
-        let list: FieldValueList = self.client.send(req).await?;
-        Ok(Page {
-            items: list.field_values,
-            total: list.meta.total,
-        })
-    }
-
-    /// All of a contact's values (`GET /contacts/{id}/fieldValues`).
-    pub async fn contact_values(&self, contact: ContactId) -> Result<Vec<FieldValue>> {
-        let req = ApiRequest::get(format!("contacts/{contact}/fieldValues"));
-        Ok(self.client.send::<FieldValueList>(req).await?.field_values)
-    }
-
-    /// Deletes a value (`DELETE /fieldValues/{id}`).
-    pub async fn delete_value(&self, id: FieldValueId) -> Result<()> {
-        self.client
-            .send_empty(ApiRequest::delete(format!("fieldValues/{id}")))
             .await
     }
 }
 
 async fn list_page(client: &Client, query: &FieldQuery) -> Result<Page<Field>> {
+    Ok(list_page_with_options(client, query).await?.0)
+}
+
+/// One page of fields and the options `GET /fields` side-loads with them.
+pub(crate) async fn list_page_with_options(
+    client: &Client,
+    query: &FieldQuery,
+) -> Result<(Page<Field>, Vec<FieldOption>)> {
     let req = ApiRequest::get("fields").query(query.to_query()?);
     let list: FieldList = client.send(req).await?;
-    Ok(Page {
+    let page = Page {
         items: list.fields,
         total: list.meta.total,
-    })
+    };
+    Ok((page, list.field_options))
 }
 
 #[cfg(test)]
@@ -795,9 +665,9 @@ mod tests {
         .unwrap();
         assert_eq!(f.field_type, FieldType::Dropdown);
         assert_eq!(f.visible, Some(true));
-        assert_eq!(f.isrequired, Some(false));
+        assert_eq!(f.required, Some(false));
         assert_eq!(f.options, vec![FieldOptionId(1), FieldOptionId(2)]);
-        assert_eq!(f.ordernum, Some(1));
+        assert_eq!(f.order, Some(1));
     }
 
     #[test]
@@ -805,17 +675,12 @@ mod tests {
         let i = FieldInput::new("Favourite Colour", FieldType::Dropdown)
             .perstag("FAV")
             .visible(true)
-            .ordernum(1);
+            .order(1);
         assert_eq!(
             wrap("field", &i).unwrap(),
             json!({"field":{"title":"Favourite Colour","type":"dropdown","perstag":"FAV","visible":1,"ordernum":1}})
         );
-        let v = FieldValueInput::new(ContactId(2), FieldId(3), "Blue").use_defaults(true);
-        assert_eq!(
-            v.body().unwrap(),
-            json!({"fieldValue":{"contact":"2","field":"3","value":"Blue"},"useDefaults":true})
-        );
-        let o = FieldOptionInput::new(FieldId(62), "X", "Option X").orderid(1);
+        let o = FieldOptionInput::new(FieldId(62), "X", "Option X").order(1);
         assert_eq!(
             serde_json::to_value(OptionsBody {
                 field_options: &[o]
@@ -828,17 +693,6 @@ mod tests {
             vec![
                 ("filters[perstag]".to_owned(), "FAV".to_owned()),
                 ("limit".to_owned(), "100".to_owned())
-            ]
-        );
-        assert_eq!(
-            FieldValueQuery::new()
-                .fieldid(FieldId(1))
-                .val("x")
-                .to_query()
-                .unwrap(),
-            vec![
-                ("filters[fieldid]".to_owned(), "1".to_owned()),
-                ("filters[val]".to_owned(), "x".to_owned())
             ]
         );
         assert_eq!(

@@ -1,9 +1,12 @@
 //! Lists and contact ↔ list memberships (reference §4).
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use serde_with::BoolFromInt;
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -24,7 +27,10 @@ pub struct List {
     pub name: String,
     /// URL-safe slug.
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
-    pub stringid: String,
+    ///
+    /// AC's `stringid`.
+    #[serde(rename = "stringid")]
+    pub slug: String,
     /// The sender's website.
     #[serde(default, deserialize_with = "crate::de::string_lenient")]
     pub sender_url: String,
@@ -42,10 +48,16 @@ pub struct List {
     pub user: Option<UserId>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Last update time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub udate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `udate`.
+    #[serde(rename = "udate")]
+    pub updated: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -79,30 +91,38 @@ impl Serialize for ListChannel {
     }
 }
 
-fn bool_as_int<S: Serializer>(v: &Option<bool>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(b) => s.serialize_u8(u8::from(*b)),
-        None => s.serialize_none(),
-    }
-}
-
-/// The body of a list create: `ListInput::new(name, stringid, sender_url, sender_reminder)`
-/// plus optional setters.
+/// The body of a list create or update: `ListInput::new(name)` plus setters.
+///
+/// AC requires a slug, a sender URL and a sender reminder: the slug defaults to one derived
+/// from the name (`"Weekly News"` → `weekly-news`); the sender URL and reminder must be set.
+///
+/// ```
+/// use ac_client::lists::ListInput;
+///
+/// let input = ListInput::new("Weekly News")
+///     .sender_url("https://example.com")
+///     .sender_reminder("You signed up on example.com");
+/// assert_eq!(input.slug, "weekly-news");
+/// assert!(input.validate().is_ok());
+/// assert_eq!(ListInput::new("Weekly News").validate().unwrap_err().field(), Some("sender_url"));
+/// ```
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListInput {
     /// Name (required).
     pub name: String,
     /// URL-safe slug (required): letters, digits, `-` and `_`.
-    pub stringid: String,
+    ///
+    /// AC's `stringid`.
+    #[serde(rename = "stringid")]
+    pub slug: String,
     /// The sender's website (required).
     pub sender_url: String,
     /// Why contacts receive the emails (required).
     pub sender_reminder: String,
     /// Send the last broadcast to new subscribers (sent as 0/1).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "bool_as_int"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<BoolFromInt>")]
     pub send_last_broadcast: Option<bool>,
     /// Comma-separated emails copied on every campaign.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,18 +145,14 @@ pub struct ListInput {
 }
 
 impl ListInput {
-    /// A list with its four required attributes.
-    pub fn new(
-        name: impl Into<String>,
-        stringid: impl Into<String>,
-        sender_url: impl Into<String>,
-        sender_reminder: impl Into<String>,
-    ) -> Self {
+    /// A list named `name`, its slug derived from the name (see [`ListInput::slug`]).
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
         ListInput {
-            name: name.into(),
-            stringid: stringid.into(),
-            sender_url: sender_url.into(),
-            sender_reminder: sender_reminder.into(),
+            slug: slugify(&name),
+            name,
+            sender_url: String::new(),
+            sender_reminder: String::new(),
             send_last_broadcast: None,
             carboncopy: None,
             subscription_notify: None,
@@ -145,6 +161,25 @@ impl ListInput {
             channel: None,
             description: None,
         }
+    }
+
+    /// The URL-safe slug (AC's `stringid`; letters, digits, `-`, `_`), instead of the one
+    /// derived from the name.
+    pub fn slug(mut self, v: impl Into<String>) -> Self {
+        self.slug = v.into();
+        self
+    }
+
+    /// The sender's website (AC's `sender_url`; required).
+    pub fn sender_url(mut self, v: impl Into<String>) -> Self {
+        self.sender_url = v.into();
+        self
+    }
+
+    /// Why contacts receive the emails (AC's `sender_reminder`; required).
+    pub fn sender_reminder(mut self, v: impl Into<String>) -> Self {
+        self.sender_reminder = v.into();
+        self
     }
 
     /// Send the last broadcast to new subscribers.
@@ -172,7 +207,8 @@ impl ListInput {
     }
 
     /// Owner user.
-    pub fn user(mut self, v: UserId) -> Self {
+    pub fn user(mut self, v: impl Into<UserId>) -> Self {
+        let v: UserId = v.into();
         self.user = Some(v);
         self
     }
@@ -192,9 +228,9 @@ impl ListInput {
     /// Checks the input as the client does before sending.
     pub fn validate(&self) -> Result<()> {
         require_text("name", &self.name)?;
-        require_text("stringid", &self.stringid)?;
+        require_text("stringid", &self.slug)?;
         if !self
-            .stringid
+            .slug
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
@@ -206,6 +242,20 @@ impl ListInput {
         require_text("sender_url", &self.sender_url)?;
         require_text("sender_reminder", &self.sender_reminder)
     }
+}
+
+/// `"Weekly News!"` → `weekly-news`: lower-case ASCII letters and digits, runs of anything
+/// else as one `-`.
+fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
 }
 
 /// Sort order for lists by name (`orders[name]=`).
@@ -387,23 +437,28 @@ pub struct ContactListInput {
     pub status: ListStatus,
     /// `4` when re-subscribing someone who had unsubscribed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sourceid: Option<u32>,
+    ///
+    /// AC's `sourceid`.
+    #[serde(rename = "sourceid")]
+    pub source: Option<u32>,
 }
 
 impl ContactListInput {
     /// A membership change.
-    pub fn new(contact: ContactId, list: ListId, status: ListStatus) -> Self {
+    pub fn new(contact: impl Into<ContactId>, list: impl Into<ListId>, status: ListStatus) -> Self {
+        let contact: ContactId = contact.into();
+        let list: ListId = list.into();
         ContactListInput {
             list,
             contact,
             status,
-            sourceid: None,
+            source: None,
         }
     }
 
     /// Sets `sourceid` (AC's docs: 4 when re-subscribing).
-    pub fn sourceid(mut self, id: u32) -> Self {
-        self.sourceid = Some(id);
+    pub fn source(mut self, id: u32) -> Self {
+        self.source = Some(id);
         self
     }
 }
@@ -447,51 +502,127 @@ impl Client {
 
 impl<'c> Lists<'c> {
     /// Creates a list (`POST /lists`; never retried after a 5xx).
-    pub async fn create(&self, input: &ListInput) -> Result<List> {
+    pub async fn create(&self, input: impl Borrow<ListInput>) -> Result<List> {
+        let input: &ListInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("lists", &wrap("list", input)?)?;
         Ok(self.client.send::<ListEnvelope>(req).await?.list)
     }
 
     /// Reads a list (`GET /lists/{id}`).
-    pub async fn get(&self, id: ListId) -> Result<List> {
+    pub async fn get(&self, id: impl Into<ListId>) -> Result<List> {
+        let id: ListId = id.into();
         let req = ApiRequest::get(format!("lists/{id}"));
         Ok(self.client.send::<ListEnvelope>(req).await?.list)
     }
 
+    /// The list named exactly `name`, if any (`GET /lists?filters[name]=`, every page of
+    /// the matches). `Ok(None)` when there is none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// let newsletter = client.lists().find_by_name("Newsletter").await?;
+    /// # let _ = newsletter;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_by_name(&self, name: &str) -> Result<Option<List>> {
+        require_text("name", name)?;
+        let mut lists = self.stream(ListQuery::new().name(name).limit(100));
+        while let Some(list) = lists.try_next().await? {
+            if list.name == name {
+                return Ok(Some(list));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The list named `input.name`, created from `input` when there is none (a list created
+    /// meanwhile by someone else, answered as a duplicate, is read back).
+    ///
+    /// ```no_run
+    /// use ac_client::lists::ListInput;
+    ///
+    /// # async fn run(client: ac_client::Client) -> ac_client::Result<()> {
+    /// let list = client
+    ///     .lists()
+    ///     .find_or_create(
+    ///         ListInput::new("Newsletter")
+    ///             .sender_url("https://example.com")
+    ///             .sender_reminder("You signed up on example.com"),
+    ///     )
+    ///     .await?;
+    /// # let _ = list;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_or_create(&self, input: impl Borrow<ListInput>) -> Result<List> {
+        let input: &ListInput = input.borrow();
+        input.validate()?;
+        if let Some(list) = self.find_by_name(&input.name).await? {
+            return Ok(list);
+        }
+        match self.create(input).await {
+            Ok(list) => Ok(list),
+            Err(e) if e.is_duplicate() => self.find_by_name(&input.name).await?.ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One page of lists (`GET /lists`).
-    pub async fn list(&self, query: &ListQuery) -> Result<Page<List>> {
+    pub async fn list(&self, query: impl Borrow<ListQuery>) -> Result<Page<List>> {
+        let query: &ListQuery = query.borrow();
         list_page(self.client, query).await
     }
 
     /// Every list matching `query`, fetched lazily (page size: the query's limit, or 100).
-    pub fn stream(&self, query: ListQuery) -> impl Stream<Item = Result<List>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<ListQuery>) -> BoxStream<List> {
+        let query: ListQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             list_page(&client, &q).await
         })
     }
 
     /// Replaces a list's attributes (`PUT /lists/{id}`).
-    pub async fn update(&self, id: ListId, input: &ListInput) -> Result<List> {
+    pub async fn update(
+        &self,
+        id: impl Into<ListId>,
+        input: impl Borrow<ListInput>,
+    ) -> Result<List> {
+        let id: ListId = id.into();
+        let input: &ListInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::put(format!("lists/{id}"), &wrap("list", input)?)?;
         Ok(self.client.send::<ListEnvelope>(req).await?.list)
     }
 
     /// Deletes a list (`DELETE /lists/{id}`).
-    pub async fn delete(&self, id: ListId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<ListId>) -> Result<()> {
+        let id: ListId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("lists/{id}")))
             .await
     }
 
     /// Subscribes a contact to a list (status 1).
-    pub async fn subscribe(&self, contact: ContactId, list: ListId) -> Result<ContactList> {
+    pub async fn subscribe(
+        &self,
+        contact: impl Into<ContactId>,
+        list: impl Into<ListId>,
+    ) -> Result<ContactList> {
+        let contact: ContactId = contact.into();
+        let list: ListId = list.into();
         self.set_status(contact, list, ListStatus::Subscribed).await
     }
 
     /// Unsubscribes a contact from a list (status 2).
-    pub async fn unsubscribe(&self, contact: ContactId, list: ListId) -> Result<ContactList> {
+    pub async fn unsubscribe(
+        &self,
+        contact: impl Into<ContactId>,
+        list: impl Into<ListId>,
+    ) -> Result<ContactList> {
+        let contact: ContactId = contact.into();
+        let list: ListId = list.into();
         self.set_status(contact, list, ListStatus::Unsubscribed)
             .await
     }
@@ -499,10 +630,12 @@ impl<'c> Lists<'c> {
     /// Sets a contact's status on a list (`POST /contactLists`, an upsert).
     pub async fn set_status(
         &self,
-        contact: ContactId,
-        list: ListId,
+        contact: impl Into<ContactId>,
+        list: impl Into<ListId>,
         status: ListStatus,
     ) -> Result<ContactList> {
+        let contact: ContactId = contact.into();
+        let list: ListId = list.into();
         self.membership(&ContactListInput::new(contact, list, status))
             .await
     }
@@ -511,16 +644,19 @@ impl<'c> Lists<'c> {
     /// sending.
     pub async fn set_status_raw(
         &self,
-        contact: ContactId,
-        list: ListId,
+        contact: impl Into<ContactId>,
+        list: impl Into<ListId>,
         status: i64,
     ) -> Result<ContactList> {
+        let contact: ContactId = contact.into();
+        let list: ListId = list.into();
         let status = ListStatus::try_from(status)?;
         self.set_status(contact, list, status).await
     }
 
     /// Sends a full membership change (`POST /contactLists`).
-    pub async fn membership(&self, input: &ContactListInput) -> Result<ContactList> {
+    pub async fn membership(&self, input: impl Borrow<ContactListInput>) -> Result<ContactList> {
+        let input: &ContactListInput = input.borrow();
         let req = ApiRequest::post_upsert("contactLists", &wrap("contactList", input)?)?;
         Ok(self
             .client
@@ -530,7 +666,8 @@ impl<'c> Lists<'c> {
     }
 
     /// A contact's list memberships (`GET /contacts/{id}/contactLists`).
-    pub async fn contact_lists(&self, contact: ContactId) -> Result<Vec<ContactList>> {
+    pub async fn contact_lists(&self, contact: impl Into<ContactId>) -> Result<Vec<ContactList>> {
+        let contact: ContactId = contact.into();
         let req = ApiRequest::get(format!("contacts/{contact}/contactLists"));
         Ok(self
             .client
@@ -540,7 +677,7 @@ impl<'c> Lists<'c> {
     }
 }
 
-async fn list_page(client: &Client, query: &ListQuery) -> Result<Page<List>> {
+pub(crate) async fn list_page(client: &Client, query: &ListQuery) -> Result<Page<List>> {
     let req = ApiRequest::get("lists").query(query.to_query()?);
     let list: ListList = client.send(req).await?;
     Ok(Page {
@@ -557,7 +694,10 @@ mod tests {
 
     #[test]
     fn input_serializes_and_validates() {
-        let i = ListInput::new("L", "l-1", "https://x.dev", "Because")
+        let i = ListInput::new("L")
+            .slug("l-1")
+            .sender_url("https://x.dev")
+            .sender_reminder("Because")
             .user(UserId(1))
             .send_last_broadcast(false)
             .channel(ListChannel::Email);
@@ -567,11 +707,17 @@ mod tests {
                 "sender_reminder":"Because","send_last_broadcast":0,"user":"1","channel":"email"}})
         );
         i.validate().unwrap();
-        let bad = ListInput::new("L", "has space", "u", "r");
+        let bad = ListInput::new("L")
+            .slug("has space")
+            .sender_url("u")
+            .sender_reminder("r");
         assert_eq!(bad.validate().unwrap_err().field(), Some("stringid"));
-        let bad = ListInput::new(" ", "s", "u", "r");
+        let bad = ListInput::new(" ")
+            .slug("s")
+            .sender_url("u")
+            .sender_reminder("r");
         assert_eq!(bad.validate().unwrap_err().field(), Some("name"));
-        let bad = ListInput::new("n", "s", "", "r");
+        let bad = ListInput::new("n").sender_reminder("r");
         assert_eq!(bad.validate().unwrap_err().field(), Some("sender_url"));
     }
 
@@ -608,7 +754,7 @@ mod tests {
         }
         let body = wrap(
             "contactList",
-            &ContactListInput::new(ContactId(1), ListId(2), ListStatus::Subscribed).sourceid(4),
+            &ContactListInput::new(ContactId(1), ListId(2), ListStatus::Subscribed).source(4),
         )
         .unwrap();
         assert_eq!(

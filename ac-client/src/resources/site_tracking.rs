@@ -8,6 +8,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -319,7 +320,11 @@ impl<'c> SiteTracking<'c> {
 
     /// Adds a whitelist entry, current API (`POST /prism/urlWhitelistings`, 201). A domain
     /// already listed is a 409: [`Error::is_conflict`] is true. Never retried after a 5xx.
-    pub async fn add_whitelisting(&self, input: &WhitelistInput) -> Result<UrlWhitelisting> {
+    pub async fn add_whitelisting(
+        &self,
+        input: impl Borrow<WhitelistInput>,
+    ) -> Result<UrlWhitelisting> {
+        let input: &WhitelistInput = input.borrow();
         require_text("whitelisted_domain", &input.whitelisted_domain)?;
         require_text("whitelisted_page", &input.whitelisted_page)?;
         let env: WhitelistingEnvelope = self
@@ -330,7 +335,8 @@ impl<'c> SiteTracking<'c> {
     }
 
     /// Removes a whitelist entry, current API (`DELETE /prism/urlWhitelistings/{id}`, 204).
-    pub async fn remove_whitelisting(&self, id: UrlWhitelistingId) -> Result<()> {
+    pub async fn remove_whitelisting(&self, id: impl Into<UrlWhitelistingId>) -> Result<()> {
+        let id: UrlWhitelistingId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("prism/urlWhitelistings/{id}")))
             .await
@@ -347,7 +353,8 @@ impl<'c> SiteTracking<'c> {
     ///
     /// Needs `actid` (not the event key; no `Api-Token` is sent). Not idempotent: never
     /// repeated after a 5xx or a connection error.
-    pub async fn record_visit(&self, visit: &PageVisit) -> Result<()> {
+    pub async fn record_visit(&self, visit: impl Borrow<PageVisit>) -> Result<()> {
+        let visit: &PageVisit = visit.borrow();
         let actid = self
             .client
             .inner

@@ -1,9 +1,11 @@
 //! Tags and contact ↔ tag associations (reference §3).
 
+use crate::page::BoxStream;
 use chrono::{DateTime, FixedOffset};
-use futures_util::{Stream, TryStreamExt};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 use crate::client::Client;
 use crate::error::Result;
@@ -76,7 +78,10 @@ pub struct Tag {
     pub subscriber_count: Option<u64>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -217,7 +222,10 @@ pub struct ContactTag {
     pub tag: TagId,
     /// When the tag was added.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -268,12 +276,14 @@ impl Client {
 
 impl<'c> Tags<'c> {
     /// One page of tags (`GET /tags`).
-    pub async fn list(&self, query: &TagQuery) -> Result<Page<Tag>> {
+    pub async fn list(&self, query: impl Borrow<TagQuery>) -> Result<Page<Tag>> {
+        let query: &TagQuery = query.borrow();
         list_page(self.client, query).await
     }
 
     /// Every tag matching `query`, fetched lazily (page size: the query's limit, or 100).
-    pub fn stream(&self, query: TagQuery) -> impl Stream<Item = Result<Tag>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<TagQuery>) -> BoxStream<Tag> {
+        let query: TagQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             list_page(&client, &q).await
         })
@@ -281,27 +291,32 @@ impl<'c> Tags<'c> {
 
     /// Creates a tag (`POST /tags`; never retried after a 5xx). To avoid duplicates, prefer
     /// [`Tags::find_or_create`].
-    pub async fn create(&self, input: &TagInput) -> Result<Tag> {
+    pub async fn create(&self, input: impl Borrow<TagInput>) -> Result<Tag> {
+        let input: &TagInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("tags", &wrap("tag", input)?)?;
         Ok(self.client.send::<TagEnvelope>(req).await?.tag)
     }
 
     /// Reads a tag (`GET /tags/{id}`).
-    pub async fn get(&self, id: TagId) -> Result<Tag> {
+    pub async fn get(&self, id: impl Into<TagId>) -> Result<Tag> {
+        let id: TagId = id.into();
         let req = ApiRequest::get(format!("tags/{id}"));
         Ok(self.client.send::<TagEnvelope>(req).await?.tag)
     }
 
     /// Replaces a tag's name, kind and description (`PUT /tags/{id}`).
-    pub async fn update(&self, id: TagId, input: &TagInput) -> Result<Tag> {
+    pub async fn update(&self, id: impl Into<TagId>, input: impl Borrow<TagInput>) -> Result<Tag> {
+        let id: TagId = id.into();
+        let input: &TagInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::put(format!("tags/{id}"), &wrap("tag", input)?)?;
         Ok(self.client.send::<TagEnvelope>(req).await?.tag)
     }
 
     /// Deletes a tag (`DELETE /tags/{id}`).
-    pub async fn delete(&self, id: TagId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<TagId>) -> Result<()> {
+        let id: TagId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("tags/{id}")))
             .await
@@ -309,7 +324,13 @@ impl<'c> Tags<'c> {
 
     /// Puts a tag on a contact (`POST /contactTags`; AC answers 200 or 201, and adding a tag
     /// twice is harmless, so this is retried like an upsert).
-    pub async fn add_to_contact(&self, contact: ContactId, tag: TagId) -> Result<ContactTag> {
+    pub async fn add_to_contact(
+        &self,
+        contact: impl Into<ContactId>,
+        tag: impl Into<TagId>,
+    ) -> Result<ContactTag> {
+        let contact: ContactId = contact.into();
+        let tag: TagId = tag.into();
         let body = wrap("contactTag", &ContactTagInput { contact, tag })?;
         let req = ApiRequest::post_upsert("contactTags", &body)?;
         Ok(self
@@ -321,14 +342,16 @@ impl<'c> Tags<'c> {
 
     /// Deletes a contact ↔ tag association by *its* id (`DELETE /contactTags/{id}`).
     /// To remove a tag knowing only the contact and tag ids, use [`Tags::remove_from_contact`].
-    pub async fn remove_association(&self, id: ContactTagId) -> Result<()> {
+    pub async fn remove_association(&self, id: impl Into<ContactTagId>) -> Result<()> {
+        let id: ContactTagId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("contactTags/{id}")))
             .await
     }
 
     /// The tags on a contact, as associations (`GET /contacts/{id}/contactTags`).
-    pub async fn contact_tags(&self, contact: ContactId) -> Result<Vec<ContactTag>> {
+    pub async fn contact_tags(&self, contact: impl Into<ContactId>) -> Result<Vec<ContactTag>> {
+        let contact: ContactId = contact.into();
         let req = ApiRequest::get(format!("contacts/{contact}/contactTags"));
         Ok(self.client.send::<ContactTagList>(req).await?.contact_tags)
     }
@@ -356,7 +379,7 @@ impl<'c> Tags<'c> {
             .search(name)
             .order(TagOrder::Weight)
             .limit(100);
-        let mut stream = std::pin::pin!(self.stream(query));
+        let mut stream = self.stream(query);
         while let Some(tag) = stream.try_next().await? {
             if tag.name == name {
                 return Ok(Some(tag));
@@ -367,7 +390,13 @@ impl<'c> Tags<'c> {
 
     /// Removes a tag from a contact: looks up the association and deletes it. Returns
     /// `false` when the contact did not have the tag.
-    pub async fn remove_from_contact(&self, contact: ContactId, tag: TagId) -> Result<bool> {
+    pub async fn remove_from_contact(
+        &self,
+        contact: impl Into<ContactId>,
+        tag: impl Into<TagId>,
+    ) -> Result<bool> {
+        let contact: ContactId = contact.into();
+        let tag: TagId = tag.into();
         let associations = self.contact_tags(contact).await?;
         let Some(assoc) = associations.into_iter().find(|a| a.tag == tag) else {
             return Ok(false);
@@ -380,7 +409,7 @@ impl<'c> Tags<'c> {
     }
 }
 
-async fn list_page(client: &Client, query: &TagQuery) -> Result<Page<Tag>> {
+pub(crate) async fn list_page(client: &Client, query: &TagQuery) -> Result<Page<Tag>> {
     let req = ApiRequest::get("tags").query(query.to_query()?);
     let list: TagList = client.send(req).await?;
     Ok(Page {

@@ -1,11 +1,12 @@
 //! Webhooks management (reference §10.1). To parse the bodies AC *delivers*, see
 //! [`crate::webhook_payload`].
 
+use crate::page::BoxStream;
+use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset};
-use futures_util::Stream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -181,10 +182,16 @@ pub struct Webhook {
     pub sources: Vec<WebhookSource>,
     /// The list list-scoped events are restricted to (`None` for `"0"`: all lists).
     #[serde(default, deserialize_with = "opt_list")]
-    pub listid: Option<ListId>,
+    ///
+    /// AC's `listid`.
+    #[serde(rename = "listid")]
+    pub list: Option<ListId>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::de::opt_datetime")]
-    pub cdate: Option<DateTime<FixedOffset>>,
+    ///
+    /// AC's `cdate`.
+    #[serde(rename = "cdate")]
+    pub created: Option<DateTime<FixedOffset>>,
     /// Every other field AC sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -226,7 +233,10 @@ pub struct WebhookInput {
     pub sources: Vec<WebhookSource>,
     /// Restrict list-scoped events to this list.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub listid: Option<ListId>,
+    ///
+    /// AC's `listid`.
+    #[serde(rename = "listid")]
+    pub list: Option<ListId>,
 }
 
 impl WebhookInput {
@@ -237,7 +247,7 @@ impl WebhookInput {
             url: url.into(),
             events: Vec::new(),
             sources: Vec::new(),
-            listid: None,
+            list: None,
         }
     }
 
@@ -254,8 +264,8 @@ impl WebhookInput {
     }
 
     /// Restricts list-scoped events to a list.
-    pub fn listid(mut self, id: impl Into<ListId>) -> Self {
-        self.listid = Some(id.into());
+    pub fn list(mut self, id: impl Into<ListId>) -> Self {
+        self.list = Some(id.into());
         self
     }
 
@@ -306,7 +316,10 @@ pub struct WebhookUpdate {
     pub sources: Option<Vec<WebhookSource>>,
     /// New list restriction.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub listid: Option<ListId>,
+    ///
+    /// AC's `listid`.
+    #[serde(rename = "listid")]
+    pub list: Option<ListId>,
 }
 
 impl WebhookUpdate {
@@ -332,7 +345,7 @@ impl WebhookUpdate {
 pub struct WebhookQuery {
     name: Option<String>,
     url: Option<String>,
-    listid: Option<ListId>,
+    list: Option<ListId>,
     limit: Option<u32>,
     offset: Option<u64>,
 }
@@ -356,8 +369,8 @@ impl WebhookQuery {
     }
 
     /// By list (`filters[listid]`).
-    pub fn listid(mut self, v: impl Into<ListId>) -> Self {
-        self.listid = Some(v.into());
+    pub fn list(mut self, v: impl Into<ListId>) -> Self {
+        self.list = Some(v.into());
         self
     }
 
@@ -371,7 +384,7 @@ impl WebhookQuery {
         if let Some(v) = &self.url {
             q.push(("filters[url]".to_owned(), v.clone()));
         }
-        if let Some(v) = self.listid {
+        if let Some(v) = self.list {
             q.push(("filters[listid]".to_owned(), v.to_string()));
         }
         push_paging(&mut q, self.limit, self.offset);
@@ -415,42 +428,50 @@ impl Client {
 
 impl<'c> Webhooks<'c> {
     /// Creates a webhook (`POST /webhooks`, 201). Never retried after a 5xx.
-    pub async fn create(&self, input: &WebhookInput) -> Result<Webhook> {
+    pub async fn create(&self, input: impl Borrow<WebhookInput>) -> Result<Webhook> {
+        let input: &WebhookInput = input.borrow();
         input.validate()?;
         let req = ApiRequest::post("webhooks", &wrap("webhook", input)?)?;
         Ok(self.client.send::<WebhookEnvelope>(req).await?.webhook)
     }
 
     /// Reads a webhook (`GET /webhooks/{id}`).
-    pub async fn get(&self, id: WebhookId) -> Result<Webhook> {
+    pub async fn get(&self, id: impl Into<WebhookId>) -> Result<Webhook> {
+        let id: WebhookId = id.into();
         let req = ApiRequest::get(format!("webhooks/{id}"));
         Ok(self.client.send::<WebhookEnvelope>(req).await?.webhook)
     }
 
     /// Changes what `update` sets (`PUT /webhooks/{id}`).
-    pub async fn update(&self, id: WebhookId, update: &WebhookUpdate) -> Result<Webhook> {
+    pub async fn update(
+        &self,
+        id: impl Into<WebhookId>,
+        update: impl Borrow<WebhookUpdate>,
+    ) -> Result<Webhook> {
+        let id: WebhookId = id.into();
+        let update: &WebhookUpdate = update.borrow();
         update.validate()?;
         let req = ApiRequest::put(format!("webhooks/{id}"), &wrap("webhook", update)?)?;
         Ok(self.client.send::<WebhookEnvelope>(req).await?.webhook)
     }
 
     /// Deletes a webhook (`DELETE /webhooks/{id}`).
-    pub async fn delete(&self, id: WebhookId) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<WebhookId>) -> Result<()> {
+        let id: WebhookId = id.into();
         self.client
             .send_empty(ApiRequest::delete(format!("webhooks/{id}")))
             .await
     }
 
     /// One page of webhooks (`GET /webhooks?filters[name|url|listid]=`).
-    pub async fn list(&self, query: &WebhookQuery) -> Result<Page<Webhook>> {
+    pub async fn list(&self, query: impl Borrow<WebhookQuery>) -> Result<Page<Webhook>> {
+        let query: &WebhookQuery = query.borrow();
         webhook_page(self.client, query).await
     }
 
     /// Every webhook matching `query`, fetched lazily.
-    pub fn stream(
-        &self,
-        query: WebhookQuery,
-    ) -> impl Stream<Item = Result<Webhook>> + Send + 'static {
+    pub fn stream(&self, query: impl Borrow<WebhookQuery>) -> BoxStream<Webhook> {
+        let query: WebhookQuery = query.borrow().clone();
         query_stream(self.client, query, |client, q| async move {
             webhook_page(&client, &q).await
         })
@@ -503,7 +524,7 @@ mod tests {
         .unwrap();
         let w = env.webhook;
         assert_eq!(w.id, WebhookId(1));
-        assert_eq!(w.listid, None);
+        assert_eq!(w.list, None);
         assert_eq!(w.events[2], WebhookEvent::Sent);
         assert_eq!(w.sources[0], WebhookSource::Public);
     }

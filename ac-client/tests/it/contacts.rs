@@ -99,7 +99,7 @@ async fn get_reads_contact_and_side_loaded_field_values() {
     let c = client.contacts().get(ContactId(1)).await.unwrap();
     assert_eq!(c.email, "api@nango.dev");
     assert_eq!(c.field_values[0].value, "||a||b||");
-    assert_eq!(c.cdate.unwrap().to_rfc3339(), "2026-05-28T03:05:54-05:00");
+    assert_eq!(c.created.unwrap().to_rfc3339(), "2026-05-28T03:05:54-05:00");
 }
 
 #[tokio::test]

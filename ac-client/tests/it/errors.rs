@@ -1,7 +1,8 @@
 use std::time::Duration;
 
 use ac_client::contacts::{ContactInput, ContactQuery};
-use ac_client::{ContactId, Error, RetryPolicy};
+use ac_client::retry::Outcome;
+use ac_client::{ContactId, Error, ErrorKind, Method, RetryPolicy, StatusCode};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -282,8 +283,127 @@ async fn undecodable_success_names_the_json_path() {
 async fn transport_error_is_retryable_and_typed() {
     let client = crate::dead_client(fast_retry().max_attempts(2));
     let err = client.contacts().get(ContactId(1)).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::Transport);
+    // The message names the root cause once, and no source chain repeats it.
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("could not reach ActiveCampaign: "),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("error sending request"),
+        "a wrapper, not the cause: {shown}"
+    );
+    let cause = shown.trim_start_matches("could not reach ActiveCampaign: ");
+    assert!(!cause.is_empty());
+    assert_eq!(shown.matches(cause).count(), 1, "{shown}");
+    let mut chain = String::new();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    assert!(
+        !chain.contains(cause),
+        "the chain repeats the cause: {chain}"
+    );
+    match &err {
+        Error::Transport(t) => assert!(t.is_connect() && !t.is_timeout()),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_body_retryable_flag_and_the_retry_loop_agree() {
+    // 520 is no transient status, but the body says `retryable: true`: retried, and
+    // `is_retryable` says so.
+    let (server, client) = setup().await;
+    mount_retried(
+        &server,
+        "GET",
+        "/api/3/contacts/1",
+        ResponseTemplate::new(520).set_body_json(json!({"retryable": true})),
+        1,
+        ResponseTemplate::new(200).set_body_json(json!({"contact": contact_json(1, "a@b.co")})),
+    )
+    .await;
+    client.contacts().get(1).await.unwrap();
+
+    // 503 is transient, but the body says `retryable: false`: one attempt, and
+    // `is_retryable` says no.
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/2"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"retryable": false})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client.contacts().get(2).await.unwrap_err();
+    assert!(!err.is_retryable());
+    assert_eq!(Outcome::of(&err).is_retryable(), err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_per_call_retry_policy_overrides_the_clients() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/3"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let once = client.with_retry_policy(RetryPolicy::none());
+    assert!(once.contacts().get(3).await.unwrap_err().is_retryable());
+    assert_eq!(once.retry_policy().get_max_attempts(), 1);
+    assert_eq!(
+        client.retry_policy().get_max_attempts(),
+        4,
+        "the original keeps its policy"
+    );
+    server.verify().await;
+
+    // The escape hatch takes one too.
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/4"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let err = client
+        .request(Method::GET, "contacts/4")
+        .retry_policy(fast_retry().max_attempts(2))
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+}
+
+#[tokio::test]
+async fn a_wrong_token_or_url_is_unauthorized() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/5"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message":"Unauthorized"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/contacts/6"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Content-Type", "text/html")
+                .set_body_string("<!DOCTYPE html><html><title>Login</title></html>"),
+        )
+        .mount(&server)
+        .await;
+    for id in [5, 6] {
+        let err = client.contacts().get(id).await.unwrap_err();
+        assert!(err.is_unauthorized(), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Unauthorized);
+        assert!(!err.is_retryable());
+    }
 }
 
 #[tokio::test]
@@ -380,14 +500,19 @@ async fn server_error_on_upserts_is_retried_but_not_on_creates() {
         .await
         .unwrap();
     client
-        .fields()
-        .set_value(ContactId(1), FieldId(2), "v")
+        .field_values()
+        .set(ContactId(1), FieldId(2), "v")
         .await
         .unwrap();
     assert!(client.tags().create(&TagInput::new("t")).await.is_err());
     assert!(client
         .lists()
-        .create(&ListInput::new("n", "s", "https://x", "r"))
+        .create(
+            &ListInput::new("n")
+                .slug("s")
+                .sender_url("https://x")
+                .sender_reminder("r")
+        )
         .await
         .is_err());
     assert!(client
@@ -395,4 +520,65 @@ async fn server_error_on_upserts_is_retried_but_not_on_creates() {
         .create(&FieldInput::new("f", FieldType::Text))
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn the_escape_hatch_takes_the_same_path_as_typed_calls() {
+    use wiremock::matchers::{header, query_param};
+    let (server, client) = setup().await;
+    // Sent with the token, the query and the body; retried after a 429 like any call.
+    mount_retried(
+        &server,
+        "POST",
+        "/api/3/notes",
+        ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+        1,
+        ResponseTemplate::new(201).set_body_json(json!({"note": {"id": "7"}})),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/users"))
+        .and(query_param("limit", "5"))
+        .and(header("Api-Token", crate::TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"users": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/users/9"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"message": format!("No Result found for User with id 9 {}", crate::TOKEN)}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let note: serde_json::Value = client
+        .request(Method::POST, "notes")
+        .json(&json!({"note": {"note": "hi"}}))
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note["note"]["id"], "7");
+    let users: serde_json::Value = client
+        .request(Method::GET, "/users")
+        .query("limit", 5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users["users"], json!([]));
+    let err = client
+        .request(Method::GET, "users/9")
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert!(!format!("{err} {err:?}").contains(crate::TOKEN));
+    let err = client
+        .request(Method::GET, "https://elsewhere.example/users")
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_input());
 }

@@ -107,12 +107,12 @@ async fn field_crud_options_and_relations() {
     assert_eq!(page.items[0].field_type, FieldType::Listbox);
     let opts = fields
         .create_options(vec![
-            FieldOptionInput::new(FieldId(8), "red", "Red").orderid(1),
-            FieldOptionInput::new(FieldId(8), "blue", "Blue").isdefault(true),
+            FieldOptionInput::new(FieldId(8), "red", "Red").order(1),
+            FieldOptionInput::new(FieldId(8), "blue", "Blue").is_default(true),
         ])
         .await
         .unwrap();
-    assert_eq!(opts[1].isdefault, Some(true));
+    assert_eq!(opts[1].is_default, Some(true));
     let rel = fields
         .relate(FieldId(8), RelTarget::AllLists)
         .await
@@ -177,30 +177,24 @@ async fn field_value_calls() {
         .expect(1)
         .mount(&server)
         .await;
-    let fields = client.fields();
-    let v = fields
-        .set_value(ContactId(2), FieldId(3), "Blue")
-        .await
-        .unwrap();
+    let values = client.field_values();
+    let v = values.set(ContactId(2), FieldId(3), "Blue").await.unwrap();
     assert_eq!(v.id, FieldValueId(15));
-    fields
-        .update_value(
+    values
+        .update(
             FieldValueId(15),
             &FieldValueInput::new(ContactId(2), FieldId(3), "Red").use_defaults(true),
         )
         .await
         .unwrap();
-    assert_eq!(
-        fields.get_value(FieldValueId(15)).await.unwrap().value,
-        "Blue"
-    );
-    let page = fields
-        .list_values(&FieldValueQuery::new().fieldid(FieldId(3)).val("Blue"))
+    assert_eq!(values.get(FieldValueId(15)).await.unwrap().value, "Blue");
+    let page = values
+        .list(&FieldValueQuery::new().field(FieldId(3)).value("Blue"))
         .await
         .unwrap();
     assert_eq!(page.total, 1);
-    assert_eq!(fields.contact_values(ContactId(2)).await.unwrap().len(), 1);
-    fields.delete_value(FieldValueId(15)).await.unwrap();
+    assert_eq!(values.of_contact(ContactId(2)).await.unwrap().len(), 1);
+    values.delete(FieldValueId(15)).await.unwrap();
 }
 
 #[tokio::test]

@@ -56,7 +56,10 @@ async fn create_get_list_update_delete() {
         .mount(&server)
         .await;
     let lists = client.lists();
-    let input = ListInput::new("News", "news", "https://x.dev", "r").user(ac_client::UserId(1));
+    let input = ListInput::new("News")
+        .sender_url("https://x.dev")
+        .sender_reminder("r")
+        .user(ac_client::UserId(1));
     assert_eq!(lists.create(&input).await.unwrap().id, ListId(17));
     assert_eq!(lists.get(ListId(17)).await.unwrap().name, "News");
     let page = lists
@@ -116,7 +119,12 @@ async fn bad_input_is_refused_before_sending() {
     assert_eq!(err.field(), Some("status"));
     let err = client
         .lists()
-        .create(&ListInput::new("N", "not url safe", "https://x", "r"))
+        .create(
+            &ListInput::new("N")
+                .slug("not url safe")
+                .sender_url("https://x")
+                .sender_reminder("r"),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("stringid"));

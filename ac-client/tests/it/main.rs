@@ -5,10 +5,12 @@
 mod accounts;
 mod bulk_import;
 mod contacts;
+mod convention;
 mod deals;
 mod errors;
 mod event_tracking;
 mod fields;
+mod helpers;
 mod lists;
 mod pagination;
 mod secrets;

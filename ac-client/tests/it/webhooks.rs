@@ -58,18 +58,18 @@ async fn webhook_crud_exact_shapes() {
                     WebhookEvent::Sent,
                 ])
                 .sources([WebhookSource::Public, WebhookSource::System])
-                .listid(3u64),
+                .list(3u64),
         )
         .await
         .unwrap();
     assert_eq!(created.id, WebhookId(1));
-    assert_eq!(created.listid, Some(ListId(3)));
+    assert_eq!(created.list, Some(ListId(3)));
     assert_eq!(
         created.events[3],
         WebhookEvent::Other("sms_whatever".into())
     );
     let got = hooks.get(WebhookId(1)).await.unwrap();
-    assert_eq!(got.listid, None);
+    assert_eq!(got.list, None);
     hooks
         .update(
             WebhookId(1),
@@ -136,7 +136,7 @@ async fn webhook_list_filters_stream_and_events() {
     let q = WebhookQuery::new()
         .name("My Hook")
         .url("http://example.com/my-hook")
-        .listid(3u64);
+        .list(3u64);
     let page = client.webhooks().list(&q).await.unwrap();
     assert_eq!(page.total, 2);
     let all: Vec<_> = client.webhooks().stream(q).try_collect().await.unwrap();

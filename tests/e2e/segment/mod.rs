@@ -242,12 +242,12 @@ pub async fn fixture(mock: &MockServer) -> Fixture {
     ] {
         let list = client
             .lists()
-            .create(&ListInput::new(
-                name,
-                stringid,
-                "https://example.com",
-                "You signed up on example.com.",
-            ))
+            .create(
+                &ListInput::new(name)
+                    .slug(stringid)
+                    .sender_url("https://example.com")
+                    .sender_reminder("You signed up on example.com."),
+            )
             .await
             .expect("list");
         ids.push(list.id.0);

@@ -5,7 +5,10 @@ use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
-use serde_json::Value;
+
+mod body;
+
+pub use body::{ContactFailure, ErrorBody, ErrorItem};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -40,13 +43,10 @@ pub enum Error {
     },
 
     /// The request could not be sent or its response could not be read (DNS, TLS, connection
-    /// reset, per-request timeout...).
-    #[error("could not reach ActiveCampaign: {source}")]
-    Transport {
-        /// The underlying HTTP client error.
-        #[source]
-        source: reqwest::Error,
-    },
+    /// reset, per-request timeout...). The message names the root cause once; the HTTP
+    /// client's own error is kept opaque ([`TransportError`]).
+    #[error("could not reach ActiveCampaign: {0}")]
+    Transport(TransportError),
 
     /// AC answered with an error status and (usually) a JSON error body.
     #[error("{0}")]
@@ -118,6 +118,109 @@ fn html_message(status: StatusCode) -> String {
     }
 }
 
+/// What went wrong below HTTP, without exposing the HTTP client's error type.
+///
+/// `Display` is the root cause (`connection refused (os error 111)`, `operation timed out`),
+/// said once; there is no further source chain to repeat it.
+#[derive(Debug)]
+pub struct TransportError {
+    message: String,
+    timeout: bool,
+    connect: bool,
+}
+
+impl TransportError {
+    /// True when the attempt timed out (the per-request timeout).
+    pub fn is_timeout(&self) -> bool {
+        self.timeout
+    }
+
+    /// True when no connection could be made (DNS, refused, TLS handshake).
+    pub fn is_connect(&self) -> bool {
+        self.connect
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(err: reqwest::Error) -> Self {
+        // The innermost cause says what happened ("connection refused"); the layers above it
+        // ("error sending request", "client error (Connect)") only repeat that it failed.
+        let mut root: &(dyn StdError + 'static) = &err;
+        while let Some(next) = root.source() {
+            root = next;
+        }
+        let mut message = root.to_string();
+        if err.is_timeout() && !message.to_ascii_lowercase().contains("timed out") {
+            message = format!("timed out ({message})");
+        }
+        TransportError {
+            message,
+            timeout: err.is_timeout(),
+            connect: err.is_connect(),
+        }
+    }
+}
+
+/// The one classification of an [`Error`]: what [`Error::kind`] returns, what the retry loop
+/// decides on, and what every `is_*` predicate reads, so they cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The client is misconfigured ([`Error::Config`]).
+    Config,
+    /// The input was refused before sending ([`Error::InvalidInput`]).
+    InvalidInput,
+    /// AC refused the credentials or the permission: 401, 403 (other than AC's "No Result
+    /// found" 403s), or its HTML login page on a 2xx.
+    Unauthorized,
+    /// No such resource: 404, and the 403s AC sends with a "No Result found" message.
+    NotFound,
+    /// The thing already exists (`code: duplicate`).
+    Duplicate,
+    /// 409 Conflict.
+    Conflict,
+    /// Rate-limited: 429, or bulk import's per-minute limit (a 400 saying "Rate limit").
+    RateLimited,
+    /// A transient server-side failure: 500, 502, 503, 504, HTML proxy pages on those, or a
+    /// body flagged `retryable: true`.
+    Server,
+    /// A timeout: the per-request timeout or the retry policy's total deadline.
+    Timeout,
+    /// The request could not be sent or read (connection refused, reset, DNS, TLS).
+    Transport,
+    /// AC rejected the request (any other 4xx, such as a 422 validation error).
+    Rejected,
+    /// A successful answer was not the expected JSON ([`Error::Decode`]).
+    Decode,
+    /// The tracking endpoint answered `success: 0` ([`Error::Tracking`]).
+    Tracking,
+    /// A listing did not advance ([`Error::Pagination`]).
+    Pagination,
+    /// Anything else (e.g. a 501, an unknown HTML page).
+    Other,
+}
+
+impl ErrorKind {
+    /// True for the kinds that may succeed when tried again: rate limits, transient server
+    /// errors, timeouts and transport failures. Whether a repeat is *safe* also depends on the
+    /// operation (see [`crate::retry`]).
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport
+        )
+    }
+}
+
+/// How long AC asks to wait after bulk import's per-minute limit ("wait about a minute").
+pub(crate) const BULK_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
 /// An HTTP error answer from AC: status, parsed error body, `Retry-After` and a body snippet.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -161,224 +264,6 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// One entry of a JSON:API-style `errors` array (or the bare-string `errors` form).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorItem {
-    /// `title`: a short human message (sometimes generic, e.g. "Invalid attribute").
-    pub title: Option<String>,
-    /// `detail`: the longer human message, often empty.
-    pub detail: Option<String>,
-    /// `code`: a machine code such as `duplicate`, `field_missing`, `email_invalid`.
-    pub code: Option<String>,
-    /// `status`: an HTTP status repeated inside the item.
-    pub status: Option<u16>,
-    /// `error`: an extra machine code (e.g. `must_be_valid_email_address`).
-    pub error: Option<String>,
-    /// `source.pointer`: the JSON pointer of the offending attribute (`/data/attributes/email`).
-    pub pointer: Option<String>,
-}
-
-/// AC's error body, whichever of its shapes it came in (reference §1.5).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorBody {
-    /// `message` (`{"message":"No Result found for Subscriber with id 1"}`).
-    pub message: Option<String>,
-    /// `errors`: the JSON:API array, or one item holding the bare-string form as `title`.
-    pub errors: Vec<ErrorItem>,
-    /// `success` from the legacy `{"success":0,...}` shape.
-    pub success: Option<bool>,
-    /// `failureReasons` from the legacy shape.
-    pub failure_reasons: Vec<String>,
-    /// Cloudflare JSON's `retryable` flag, if present.
-    pub retryable: Option<bool>,
-    /// The per-contact entries of `failureReasons` (bulk import's
-    /// `[{"contact":230,"failureReason":"..."}]`), also rendered into `failure_reasons`.
-    pub contact_failures: Vec<ContactFailure>,
-}
-
-/// One per-contact entry of a bulk import's `failureReasons`
-/// (`{"contact":230,"failureReason":"Field 'email' incorrect format"}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactFailure {
-    /// AC's `contact`: the position of the contact in the request's `contacts` array
-    /// (zero-based as far as AC's examples show; AC does not document it).
-    pub contact: Option<u64>,
-    /// AC's `failureReason`.
-    pub reason: String,
-}
-
-fn str_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-impl ErrorBody {
-    /// Parses any of AC's error shapes from a JSON value. Unknown shapes give an empty body.
-    pub fn from_json(v: &Value) -> Self {
-        let mut body = ErrorBody::default();
-        let Some(obj) = v.as_object() else {
-            if let Some(s) = v.as_str() {
-                body.message = Some(s.to_owned());
-            }
-            return body;
-        };
-        body.message = obj
-            .get("message")
-            .and_then(str_of)
-            .filter(|s| !s.is_empty());
-        if body.message.is_none() {
-            body.message = obj.get("error").and_then(str_of).filter(|s| !s.is_empty());
-        }
-        match obj.get("errors") {
-            Some(Value::String(s)) => body.errors.push(ErrorItem {
-                title: Some(s.clone()),
-                ..ErrorItem::default()
-            }),
-            Some(Value::Array(items)) => {
-                for item in items {
-                    if let Some(s) = item.as_str() {
-                        body.errors.push(ErrorItem {
-                            title: Some(s.to_owned()),
-                            ..ErrorItem::default()
-                        });
-                        continue;
-                    }
-                    let get = |k: &str| item.get(k).and_then(str_of).filter(|s| !s.is_empty());
-                    body.errors.push(ErrorItem {
-                        title: get("title"),
-                        detail: get("detail"),
-                        code: get("code"),
-                        status: item.get("status").and_then(|s| match s {
-                            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-                            Value::String(s) => s.parse().ok(),
-                            _ => None,
-                        }),
-                        error: get("error"),
-                        pointer: item
-                            .get("source")
-                            .and_then(|s| s.get("pointer"))
-                            .and_then(str_of),
-                    });
-                }
-            }
-            Some(Value::Object(map)) => {
-                // {"errors":{"email":"is invalid"}}: keyed by field.
-                for (k, v) in map {
-                    body.errors.push(ErrorItem {
-                        title: str_of(v).or_else(|| Some(v.to_string())),
-                        pointer: Some(format!("/data/attributes/{k}")),
-                        ..ErrorItem::default()
-                    });
-                }
-            }
-            _ => {}
-        }
-        body.success = obj.get("success").and_then(|s| match s {
-            Value::Bool(b) => Some(*b),
-            Value::Number(n) => n.as_i64().map(|n| n != 0),
-            Value::String(s) => match s.as_str() {
-                "0" | "false" => Some(false),
-                "1" | "true" => Some(true),
-                _ => None,
-            },
-            _ => None,
-        });
-        if let Some(reasons) = obj.get("failureReasons") {
-            match reasons {
-                Value::Array(items) => {
-                    for item in items {
-                        if let Some(reason) = item.get("failureReason") {
-                            let reason = str_of(reason).unwrap_or_else(|| reason.to_string());
-                            let contact = item.get("contact").and_then(|c| match c {
-                                Value::Number(n) => n.as_u64(),
-                                Value::String(s) => s.trim().parse().ok(),
-                                _ => None,
-                            });
-                            body.failure_reasons.push(match contact {
-                                Some(c) => format!("contact {c}: {reason}"),
-                                None => reason.clone(),
-                            });
-                            body.contact_failures
-                                .push(ContactFailure { contact, reason });
-                        } else {
-                            body.failure_reasons
-                                .push(str_of(item).unwrap_or_else(|| item.to_string()));
-                        }
-                    }
-                }
-                Value::String(s) => body.failure_reasons.push(s.clone()),
-                Value::Object(map) => {
-                    body.failure_reasons.extend(map.iter().map(|(k, v)| {
-                        format!("{k}: {}", str_of(v).unwrap_or_else(|| v.to_string()))
-                    }))
-                }
-                _ => {}
-            }
-        }
-        body.retryable = obj.get("retryable").and_then(Value::as_bool);
-        body
-    }
-
-    /// The human messages AC sent: `message`, each error's `title` and `detail`, and any
-    /// `failureReasons`, in that order, without empties or repeats.
-    pub fn messages(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut push = |s: &str| {
-            let s = s.trim();
-            if !s.is_empty() && !out.iter().any(|o| o == s) {
-                out.push(s.to_owned());
-            }
-        };
-        if let Some(m) = &self.message {
-            push(m);
-        }
-        for e in &self.errors {
-            if let Some(t) = &e.title {
-                push(t);
-            }
-            if let Some(d) = &e.detail {
-                push(d);
-            }
-        }
-        for r in &self.failure_reasons {
-            push(r);
-        }
-        out
-    }
-
-    /// The first `source.pointer` in the errors (e.g. `/data/attributes/email`).
-    pub fn pointer(&self) -> Option<&str> {
-        self.errors.iter().find_map(|e| e.pointer.as_deref())
-    }
-
-    /// The attribute named by the first pointer: `email` for `/data/attributes/email`.
-    pub fn field(&self) -> Option<&str> {
-        self.pointer()
-            .and_then(|p| p.rsplit('/').next())
-            .filter(|s| !s.is_empty())
-    }
-
-    /// The first machine `code` in the errors (e.g. `duplicate`).
-    pub fn code(&self) -> Option<&str> {
-        self.errors.iter().find_map(|e| e.code.as_deref())
-    }
-
-    /// True when nothing was parsed (e.g. `{}`).
-    pub fn is_empty(&self) -> bool {
-        self == &ErrorBody::default()
-    }
-
-    fn is_not_found_message(&self) -> bool {
-        self.messages().iter().any(|m| {
-            let m = m.to_ascii_lowercase();
-            m.starts_with("no result found") || m.contains("not found")
-        })
-    }
-}
-
 impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config {
@@ -399,7 +284,6 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Html { status, .. } | Error::Decode { status, .. } => Some(*status),
-            Error::Transport { source } => source.status(),
             _ => None,
         }
     }
@@ -430,48 +314,70 @@ impl Error {
         }
     }
 
-    /// How long AC asked us to wait (`Retry-After`), if it said.
+    /// How long AC asked us to wait (`Retry-After`, or a minute for bulk import's
+    /// per-minute limit), if it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Api(e) => e.retry_after,
+            Error::Api(e) => e
+                .retry_after
+                .or_else(|| is_bulk_rate_limit(e).then_some(BULK_RATE_LIMIT_WAIT)),
             _ => None,
+        }
+    }
+
+    /// The one classification of this error (see [`ErrorKind`]); the retry loop and every
+    /// predicate below read it.
+    ///
+    /// ```
+    /// use ac_client::{Error, ErrorKind};
+    ///
+    /// let err = ac_client::contacts::ContactInput::new("nope").validate().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    /// assert!(!err.kind().is_retryable());
+    /// # let _: Option<&Error> = None;
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config { .. } => ErrorKind::Config,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::Transport(t) if t.is_timeout() => ErrorKind::Timeout,
+            Error::Transport(_) => ErrorKind::Transport,
+            Error::DeadlineExceeded { .. } => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Tracking { .. } => ErrorKind::Tracking,
+            Error::Pagination { .. } => ErrorKind::Pagination,
+            Error::Html { status, .. } if status.is_success() => ErrorKind::Unauthorized,
+            Error::Html { status, .. } if is_transient_status(*status) => ErrorKind::Server,
+            Error::Html { .. } => ErrorKind::Other,
+            Error::Api(e) => api_kind(e),
         }
     }
 
     /// True for a 404, and for the 403s AC sends with a "No Result found" message.
     pub fn is_not_found(&self) -> bool {
-        match self {
-            Error::Api(e) => {
-                e.status == StatusCode::NOT_FOUND
-                    || (e.status == StatusCode::FORBIDDEN && e.body.is_not_found_message())
-            }
-            _ => false,
-        }
+        self.kind() == ErrorKind::NotFound
+    }
+
+    /// True when AC refused the credentials or the permission: 401, 403 (other than its
+    /// "No Result found" 403s), and the HTML login page AC serves on a 2xx when the API URL
+    /// or token is wrong.
+    pub fn is_unauthorized(&self) -> bool {
+        self.kind() == ErrorKind::Unauthorized
     }
 
     /// True for HTTP 429 (AC's 5 requests/s limit), and for the HTTP 400
     /// `{"success":0,"message":"Rate limit exceeded.",...}` that bulk import answers when its
     /// own per-minute limits (20 single-contact / 100 multi-contact requests) are exceeded.
-    /// The latter is not retried automatically (AC asks to wait about a minute): wait and
-    /// send again, or put more contacts in each request.
+    /// The latter carries a [`Error::retry_after`] of a minute (AC asks to wait about that
+    /// long), which the default retry policy does not wait for: wait and send again, or put
+    /// more contacts in each request.
     pub fn is_rate_limited(&self) -> bool {
-        match self {
-            Error::Api(e) => {
-                e.status == StatusCode::TOO_MANY_REQUESTS
-                    || (e.status == StatusCode::BAD_REQUEST
-                        && e.body.success == Some(false)
-                        && e.body
-                            .message
-                            .as_deref()
-                            .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit")))
-            }
-            other => other.status() == Some(StatusCode::TOO_MANY_REQUESTS),
-        }
+        self.kind() == ErrorKind::RateLimited
     }
 
     /// True for HTTP 409 Conflict (e.g. a domain already on the site-tracking whitelist).
     pub fn is_conflict(&self) -> bool {
-        self.status() == Some(StatusCode::CONFLICT)
+        self.kind() == ErrorKind::Conflict
     }
 
     /// The per-contact failures of a rejected bulk import (AC's
@@ -483,32 +389,18 @@ impl Error {
         }
     }
 
-    /// True when the failure is transient (429, 500/502/503/504, HTML proxy pages on 5xx,
-    /// connection errors and timeouts). Whether a *retry is safe* also depends on the
-    /// operation: see [`crate::retry`].
+    /// True when the failure is transient ([`ErrorKind::is_retryable`]): 429, 500/502/503/504
+    /// (unless the body says `retryable: false`), a body saying `retryable: true`, HTML proxy
+    /// pages on 5xx, connection errors and timeouts. This is exactly what the retry loop
+    /// retries; whether a *repeat is safe* also depends on the operation: see
+    /// [`crate::retry`].
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(e) => {
-                e.body.retryable == Some(true)
-                    || crate::retry::is_transient_status(e.status)
-                    || self.is_rate_limited()
-            }
-            Error::Html { status, .. } => crate::retry::is_transient_status(*status),
-            Error::Transport { .. } | Error::DeadlineExceeded { .. } => true,
-            _ => false,
-        }
+        self.kind().is_retryable()
     }
 
     /// True when AC says the thing already exists (`code: duplicate`).
     pub fn is_duplicate(&self) -> bool {
-        match self {
-            Error::Api(e) => e
-                .body
-                .errors
-                .iter()
-                .any(|i| i.code.as_deref() == Some("duplicate")),
-            _ => false,
-        }
+        self.kind() == ErrorKind::Duplicate
     }
 
     /// True for client-side validation errors (nothing was sent).
@@ -518,11 +410,7 @@ impl Error {
 
     /// True for transport-level timeouts and an exceeded total deadline.
     pub fn is_timeout(&self) -> bool {
-        match self {
-            Error::Transport { source } => source.is_timeout(),
-            Error::DeadlineExceeded { .. } => true,
-            _ => false,
-        }
+        self.kind() == ErrorKind::Timeout
     }
 
     /// The field a validation error points at: `email` for AC's `/data/attributes/email`,
@@ -555,9 +443,51 @@ impl Error {
 impl From<reqwest::Error> for Error {
     fn from(source: reqwest::Error) -> Self {
         // reqwest errors may carry the URL; ours never holds credentials, but drop it anyway.
-        Error::Transport {
-            source: source.without_url(),
-        }
+        Error::Transport(TransportError::from(source.without_url()))
+    }
+}
+
+/// 500, 502, 503, 504: transient server-side failures (429 is [`ErrorKind::RateLimited`]).
+fn is_transient_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 500 | 502 | 503 | 504)
+}
+
+/// Bulk import's per-minute limit: a 400 `{"success":0,"message":"Rate limit exceeded."}`.
+fn is_bulk_rate_limit(e: &ApiError) -> bool {
+    e.status == StatusCode::BAD_REQUEST
+        && e.body.success == Some(false)
+        && e.body
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit"))
+}
+
+fn api_kind(e: &ApiError) -> ErrorKind {
+    let status = e.status;
+    if status == StatusCode::TOO_MANY_REQUESTS || is_bulk_rate_limit(e) {
+        return ErrorKind::RateLimited;
+    }
+    // A body's own `retryable` flag (Cloudflare JSON) wins over the status.
+    match e.body.retryable {
+        Some(true) => return ErrorKind::Server,
+        Some(false) if is_transient_status(status) => return ErrorKind::Other,
+        _ => {}
+    }
+    if e.body
+        .errors
+        .iter()
+        .any(|i| i.code.as_deref() == Some("duplicate"))
+    {
+        return ErrorKind::Duplicate;
+    }
+    match status.as_u16() {
+        404 => ErrorKind::NotFound,
+        401 | 403 if e.body.is_not_found_message() => ErrorKind::NotFound,
+        401 | 403 => ErrorKind::Unauthorized,
+        409 => ErrorKind::Conflict,
+        _ if is_transient_status(status) => ErrorKind::Server,
+        400..=499 => ErrorKind::Rejected,
+        _ => ErrorKind::Other,
     }
 }
 
@@ -570,18 +500,14 @@ pub(crate) fn looks_like_html(body: &[u8]) -> bool {
     body.get(start) == Some(&b'<')
 }
 
-/// The first ~200 characters of a body with whitespace collapsed; the token, if it somehow
-/// appears, is redacted.
-pub(crate) fn snippet(body: &[u8], token: &str) -> String {
+/// The first ~200 characters of a body with whitespace collapsed. Every secret is redacted
+/// *before* the cut, so a secret straddling it cannot leave its prefix behind.
+pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> String {
     let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.len() > 200 {
-            break;
+    let mut out = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if out.contains(secret) {
+            out = out.replace(secret, "[REDACTED]");
         }
     }
     if out.len() > 200 {
@@ -592,9 +518,6 @@ pub(crate) fn snippet(body: &[u8], token: &str) -> String {
         out.truncate(cut);
         out.push('…');
     }
-    if !token.is_empty() && out.contains(token) {
-        out = out.replace(token, "[REDACTED]");
-    }
     out
 }
 
@@ -602,7 +525,7 @@ pub(crate) fn snippet(body: &[u8], token: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn api(status: u16, body: Value) -> Error {
         Error::Api(Box::new(ApiError {
@@ -751,6 +674,43 @@ mod tests {
         assert!(api(429, json!({})).is_rate_limited());
         let e = api(520, json!({"retryable":true}));
         assert!(e.is_retryable());
+        assert_eq!(e.kind(), ErrorKind::Server);
+        let e = api(503, json!({"retryable":false}));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn unauthorized_is_401_403_and_the_login_page() {
+        assert!(api(401, json!({"message":"Unauthorized"})).is_unauthorized());
+        assert!(api(403, json!({"message":"Forbidden"})).is_unauthorized());
+        let not_found = api(
+            403,
+            json!({"message":"No Result found for Subscriber with id 1"}),
+        );
+        assert!(!not_found.is_unauthorized() && not_found.is_not_found());
+        let login = Error::Html {
+            status: StatusCode::OK,
+            snippet: "<html>login".into(),
+        };
+        assert!(login.is_unauthorized());
+        let proxy = Error::Html {
+            status: StatusCode::BAD_GATEWAY,
+            snippet: "<html>502".into(),
+        };
+        assert!(!proxy.is_unauthorized() && proxy.is_retryable());
+        assert!(!api(404, json!({})).is_unauthorized());
+    }
+
+    #[test]
+    fn bulk_rate_limit_asks_for_a_minute() {
+        let e = api(400, json!({"success":0,"message":"Rate limit exceeded."}));
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+        let e = api(
+            400,
+            json!({"success":0,"message":"'batchId' is a required field."}),
+        );
+        assert_eq!(e.kind(), ErrorKind::Rejected);
     }
 
     #[test]
@@ -759,10 +719,21 @@ mod tests {
         assert!(!looks_like_html(b"{\"a\":1}"));
         let s = snippet(
             b"<html>\n  <body>secret-token here</body></html>",
-            "secret-token",
+            &["secret-token"],
         );
         assert_eq!(s, "<html> <body>[REDACTED] here</body></html>");
         let long = "é".repeat(500);
-        assert!(snippet(long.as_bytes(), "").chars().count() <= 202);
+        assert!(snippet(long.as_bytes(), &[""]).chars().count() <= 202);
+    }
+
+    #[test]
+    fn a_secret_straddling_the_cut_leaves_nothing_behind() {
+        let token = "tok-SUPERSECRET-7f3a9c";
+        for start in 185..200 {
+            let body = format!("{}{token} and more text after the token", "x".repeat(start));
+            let s = snippet(body.as_bytes(), &[token]);
+            assert!(!s.contains("tok-SUPER"), "{start}: {s}");
+            assert!(!s.contains("tok-"), "{start}: {s}");
+        }
     }
 }
