@@ -15,9 +15,11 @@ pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;
+pub mod groups;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+pub mod users;
 pub mod webhooks;
 
 /// Every `/api/3` route, behind one auth layer ([`crate::middleware::require_account`]):
@@ -35,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .merge(deals::router())
         .merge(webhooks::router())
         .merge(bulk_import::router())
+        .merge(users::router())
+        .merge(groups::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))
