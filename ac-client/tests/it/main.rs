@@ -9,11 +9,13 @@ mod deals;
 mod errors;
 mod event_tracking;
 mod fields;
+mod groups;
 mod lists;
 mod pagination;
 mod secrets;
 mod site_tracking;
 mod tags;
+mod users;
 mod webhooks;
 
 use std::time::Duration;
