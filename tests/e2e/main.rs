@@ -11,6 +11,7 @@ mod lists;
 mod segment;
 mod tags;
 mod tracking;
+mod users;
 mod webhooks;
 
 use ac_client::{Client, RateLimit, RetryPolicy};
