@@ -11,6 +11,7 @@ use crate::store::{Entity, Store, StoreResult};
 pub mod accounts;
 pub mod bulk_import;
 mod contact_json;
+pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(bulk_import::router())
         .merge(users::router())
         .merge(groups::router())
+        .merge(contact_lists::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))
