@@ -90,8 +90,8 @@ pub use page::Page;
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
+pub use resources::{contact_lists, groups, users};
 pub use resources::{contacts, fields, lists, tags};
-pub use resources::{groups, users};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

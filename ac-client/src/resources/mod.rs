@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
