@@ -128,6 +128,14 @@ id_type!(
     UserId
 );
 id_type!(
+    /// The id of a permission group (`/groups/{id}`).
+    GroupId
+);
+id_type!(
+    /// The id of a list ↔ group permission (`/listGroups/{id}`).
+    ListGroupId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

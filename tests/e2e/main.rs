@@ -4,6 +4,7 @@
 
 mod accounts;
 mod bulk_import;
+mod contact_lists;
 mod contacts;
 mod faults;
 mod fields;
@@ -11,6 +12,7 @@ mod lists;
 mod segment;
 mod tags;
 mod tracking;
+mod users;
 mod webhooks;
 
 use ac_client::{Client, RateLimit, RetryPolicy};

@@ -397,15 +397,22 @@ impl<'de> Deserialize<'de> for MembershipStatus {
     }
 }
 
-impl Serialize for MembershipStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(match self {
+impl MembershipStatus {
+    /// The wire number (0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced).
+    pub fn as_i64(self) -> i64 {
+        match self {
             MembershipStatus::Unconfirmed => 0,
             MembershipStatus::Active => 1,
             MembershipStatus::Unsubscribed => 2,
             MembershipStatus::Bounced => 3,
-            MembershipStatus::Other(n) => *n,
-        })
+            MembershipStatus::Other(n) => n,
+        }
+    }
+}
+
+impl Serialize for MembershipStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(self.as_i64())
     }
 }
 

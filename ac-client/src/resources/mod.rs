@@ -2,15 +2,18 @@
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod field_values;
 pub mod fields;
+pub mod groups;
 pub mod lists;
 pub mod memberships;
 pub mod site_tracking;
 pub mod tags;
+pub mod users;
 pub mod webhooks;
 
 /// Keeps a request body's `{ "<key>": <value> }` wrapper in one place.
@@ -29,4 +32,17 @@ pub(crate) fn require_text(field: &str, value: &str) -> crate::Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// Percent-encodes one path segment (an email or username in `/users/email/{email}`).
+pub(crate) fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@+".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

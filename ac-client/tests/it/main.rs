@@ -4,18 +4,21 @@
 
 mod accounts;
 mod bulk_import;
+mod contact_lists;
 mod contacts;
 mod convention;
 mod deals;
 mod errors;
 mod event_tracking;
 mod fields;
+mod groups;
 mod helpers;
 mod lists;
 mod pagination;
 mod secrets;
 mod site_tracking;
 mod tags;
+mod users;
 mod webhooks;
 
 use std::time::Duration;

@@ -11,14 +11,17 @@ use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;
+pub mod groups;
 mod input;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+pub mod users;
 pub mod webhooks;
 
 /// Every `/api/3` route, behind one auth layer ([`crate::middleware::require_account`]):
@@ -36,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .merge(deals::router())
         .merge(webhooks::router())
         .merge(bulk_import::router())
+        .merge(users::router())
+        .merge(groups::router())
+        .merge(contact_lists::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -177,6 +177,7 @@ impl Store {
         self.lists.remove_or(Entity::List, id)?;
         let rows: Vec<u64> = self.links().rows_of_list(id).collect();
         self.drop_contact_lists(&rows);
+        self.on_list_deleted_groups(id);
         self.record(Change::ListDeleted { list: id });
         Ok(())
     }

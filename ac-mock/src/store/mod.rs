@@ -16,11 +16,13 @@ pub mod contacts;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;
+pub mod groups;
 mod index;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
 mod text;
+pub mod users;
 pub mod webhooks;
 
 pub use contacts::{Contact, ContactInput, ContactOrder, ContactQuery, SortDir};
@@ -261,6 +263,9 @@ pub enum Entity {
     DealGroup,
     DealStage,
     Webhook,
+    User,
+    Group,
+    ListGroup,
 }
 
 impl Entity {
@@ -282,6 +287,9 @@ impl Entity {
             Entity::DealGroup => "DealGroup",
             Entity::DealStage => "DealStage",
             Entity::Webhook => "Webhook",
+            Entity::User => "User",
+            Entity::Group => "Group",
+            Entity::ListGroup => "ListGroup",
         }
     }
 
@@ -303,6 +311,9 @@ impl Entity {
             Entity::DealGroup => "Pipeline",
             Entity::DealStage => "Stage",
             Entity::Webhook => "Webhook",
+            Entity::User => "User",
+            Entity::Group => "Group",
+            Entity::ListGroup => "ListGroup",
         }
     }
 }
@@ -432,6 +443,15 @@ pub struct Store {
     /// Bulk import batches.
     #[serde(default)]
     pub import_batches: Table<ImportBatch>,
+    /// Users; seeded with the admin user, the `Api-Token`'s owner.
+    #[serde(default)]
+    pub users: users::Users,
+    /// Permission groups; seeded with the admin group.
+    #[serde(default)]
+    pub groups: groups::Groups,
+    /// List ↔ group permissions.
+    #[serde(default)]
+    pub list_groups: Table<groups::ListGroup>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
