@@ -10,9 +10,11 @@ use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod campaigns;
 mod contact_json;
 pub mod contacts;
 pub mod deals;
+pub mod email_activities;
 pub mod event_tracking;
 pub mod fields;
 pub mod lists;
@@ -35,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .merge(deals::router())
         .merge(webhooks::router())
         .merge(bulk_import::router())
+        .merge(campaigns::router())
+        .merge(email_activities::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))
