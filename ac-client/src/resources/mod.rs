@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod campaigns;
 pub mod contacts;
 pub mod deals;
+pub mod email_activities;
 pub mod event_tracking;
 pub mod fields;
 pub mod lists;
+pub mod messages;
 pub mod site_tracking;
 pub mod tags;
 pub mod webhooks;
