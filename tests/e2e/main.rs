@@ -4,6 +4,7 @@
 
 mod accounts;
 mod bulk_import;
+mod campaigns;
 mod contacts;
 mod faults;
 mod fields;
