@@ -167,6 +167,26 @@ id_type!(
     /// The id of a segment (`/segments/{id}`).
     SegmentId
 );
+id_type!(
+    /// The id of a campaign (`/campaigns/{id}`).
+    CampaignId
+);
+id_type!(
+    /// The id of a campaign's tracked link (`/links/{id}`).
+    LinkId
+);
+id_type!(
+    /// The id of an email message (`/messages/{id}`).
+    MessageId
+);
+id_type!(
+    /// The id of an email activity (`/emailActivities`).
+    EmailActivityId
+);
+id_type!(
+    /// The id of a contact's entry in an automation (`/contactAutomations/{id}`).
+    ContactAutomationId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

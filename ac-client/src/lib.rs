@@ -133,8 +133,10 @@ pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
-pub use resources::{contact_lists, groups, users};
-pub use resources::{contacts, field_values, fields, lists, memberships, tags};
+pub use resources::{
+    campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
+    memberships, messages, tags, users,
+};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

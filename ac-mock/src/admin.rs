@@ -290,9 +290,16 @@ async fn create_campaign(
     let Some(list) = list else {
         return bad_res("\"list\" is required (a list id)");
     };
+    let extra = match crate::routes::campaigns::admin_extras(&map) {
+        Ok(x) => x,
+        Err(m) => return bad_res(m),
+    };
     let created = state.with_account(account, |a| {
         a.store.lists.get(list)?;
-        Some(a.campaigns.create(name, subject, list))
+        Some(
+            a.campaigns
+                .create_with(name, subject, list, extra.0, &extra.1),
+        )
     });
     match created.flatten() {
         Some(id) => (StatusCode::CREATED, Json(json!({ "id": id.to_string() }))).into_response(),
@@ -338,7 +345,7 @@ async fn campaign_event(
             },
         ))
     })();
-    let (email, extras) = match parsed {
+    let (email, mut extras) = match parsed {
         Ok(p) => p,
         Err(res) => return res.into_response(),
     };
@@ -420,6 +427,7 @@ async fn campaign_event(
         if let Some(row) = a.campaigns.get_mut(campaign_id) {
             *row.counts.entry(kind.as_str().to_string()).or_default() += 1;
         }
+        crate::routes::campaigns::record_event(a, &campaign, kind, contact, &mut extras, now);
         let out = crate::webhooks_out::from_campaign_event(
             &a.store,
             account,

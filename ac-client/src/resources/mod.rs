@@ -2,15 +2,18 @@
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod campaigns;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
+pub mod email_activities;
 pub mod event_tracking;
 pub mod field_values;
 pub mod fields;
 pub mod groups;
 pub mod lists;
 pub mod memberships;
+pub mod messages;
 pub mod site_tracking;
 pub mod tags;
 pub mod users;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod bulk_import;
+mod campaigns;
 mod contact_lists;
 mod contacts;
 mod convention;

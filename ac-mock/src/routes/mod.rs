@@ -11,9 +11,11 @@ use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod campaigns;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
+pub mod email_activities;
 pub mod event_tracking;
 pub mod fields;
 pub mod groups;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(groups::router())
         .merge(contact_lists::router())
+        .merge(campaigns::router())
+        .merge(email_activities::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

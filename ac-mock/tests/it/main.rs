@@ -9,6 +9,7 @@ mod accounts;
 mod binary;
 mod binary_ops;
 mod bulk_import;
+mod campaigns;
 mod contact_lists;
 mod contacts;
 mod deals;
