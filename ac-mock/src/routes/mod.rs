@@ -18,6 +18,7 @@ pub mod fields;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+pub mod tasks;
 pub mod webhooks;
 
 /// Every `/api/3` route, behind one auth layer ([`crate::middleware::require_account`]):
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(deals::router())
         .merge(webhooks::router())
         .merge(bulk_import::router())
+        .merge(tasks::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -290,6 +290,7 @@ impl Store {
         let rows: Vec<u64> = self.links().account_rows_of(contact).collect();
         self.drop_account_contacts(&rows);
         self.tracking_logs.remove_where(|l| l.contact == contact);
+        self.contact_removed(contact);
         for deal in self.deals.rows.values_mut() {
             if deal.contact == Some(contact) {
                 deal.contact = None;

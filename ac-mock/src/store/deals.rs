@@ -346,6 +346,7 @@ impl Store {
     /// `DELETE /deals/{id}`.
     pub fn delete_deal(&mut self, id: u64) -> StoreResult<()> {
         self.deals.remove_or(Entity::Deal, id)?;
+        self.deal_removed(id);
         self.record(Change::DealDeleted { deal: id });
         Ok(())
     }

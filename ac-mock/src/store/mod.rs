@@ -14,12 +14,14 @@ pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
 pub mod deals;
+mod dependents;
 pub mod event_tracking;
 pub mod fields;
 mod index;
 pub mod lists;
 pub mod site_tracking;
 pub mod tags;
+pub mod tasks;
 mod text;
 pub mod webhooks;
 
@@ -261,6 +263,8 @@ pub enum Entity {
     DealGroup,
     DealStage,
     Webhook,
+    DealTask,
+    DealTaskType,
 }
 
 impl Entity {
@@ -282,6 +286,8 @@ impl Entity {
             Entity::DealGroup => "DealGroup",
             Entity::DealStage => "DealStage",
             Entity::Webhook => "Webhook",
+            Entity::DealTask => "DealTask",
+            Entity::DealTaskType => "DealTasktype",
         }
     }
 
@@ -303,6 +309,8 @@ impl Entity {
             Entity::DealGroup => "Pipeline",
             Entity::DealStage => "Stage",
             Entity::Webhook => "Webhook",
+            Entity::DealTask => "Task",
+            Entity::DealTaskType => "TaskType",
         }
     }
 }
@@ -432,6 +440,9 @@ pub struct Store {
     /// Bulk import batches.
     #[serde(default)]
     pub import_batches: Table<ImportBatch>,
+    /// Deal task types (seeded) and tasks of deals and contacts.
+    #[serde(default)]
+    pub tasks: tasks::Tasks,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
