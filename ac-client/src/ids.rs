@@ -159,6 +159,14 @@ id_type!(
     /// The id of a segment (`/segments/{id}`).
     SegmentId
 );
+id_type!(
+    /// The id of a deal or contact task (`/dealTasks/{id}`).
+    DealTaskId
+);
+id_type!(
+    /// The id of a task type (`/dealTasktypes/{id}`).
+    DealTaskTypeId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -5,6 +5,7 @@
 mod accounts;
 mod bulk_import;
 mod contacts;
+mod deal_tasks;
 mod faults;
 mod fields;
 mod lists;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bulk_import;
 pub mod contacts;
+pub mod deal_tasks;
 pub mod deals;
 pub mod event_tracking;
 pub mod fields;

@@ -5,6 +5,7 @@
 mod accounts;
 mod bulk_import;
 mod contacts;
+mod deal_tasks;
 mod deals;
 mod errors;
 mod event_tracking;
