@@ -16,6 +16,7 @@ pub mod deals;
 pub mod event_tracking;
 pub mod fields;
 pub mod lists;
+pub mod notes;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(bulk_import::router())
         .merge(tasks::router())
+        .merge(notes::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

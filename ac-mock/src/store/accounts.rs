@@ -136,6 +136,7 @@ impl Store {
     /// `DELETE /accounts/{id}`: also removes its account contacts and unlinks its deals.
     pub fn delete_account(&mut self, id: u64) -> StoreResult<()> {
         self.accounts.remove_or(Entity::Account, id)?;
+        self.account_removed(id);
         let rows: Vec<u64> = self
             .account_contacts
             .iter()

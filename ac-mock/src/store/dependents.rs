@@ -1,16 +1,29 @@
-//! What goes with a deal or a contact when it is deleted: its tasks (and notes).
+//! What goes with a record when it is deleted: the tasks and notes attached to it.
 
+use super::notes::NoteOwner;
 use super::tasks::Owner;
 use super::Store;
 
 impl Store {
-    /// Called by `delete_deal`: the deal's tasks go with it.
+    /// Called by `delete_deal`: the deal's tasks and notes go with it.
     pub(crate) fn deal_removed(&mut self, deal: u64) {
         self.drop_tasks_of(Owner::Deal, deal);
+        self.drop_notes_of(NoteOwner::Deal, deal);
     }
 
-    /// Called when a contact is deleted: the contact's tasks go with it.
+    /// Called when a contact is deleted: the contact's tasks and notes go with it.
     pub(crate) fn contact_removed(&mut self, contact: u64) {
         self.drop_tasks_of(Owner::Contact, contact);
+        self.drop_notes_of(NoteOwner::Contact, contact);
+    }
+
+    /// Called by `delete_account`: the account's notes go with it.
+    pub(crate) fn account_removed(&mut self, account: u64) {
+        self.drop_notes_of(NoteOwner::Account, account);
+    }
+
+    /// Called when a task is deleted: its notes go with it.
+    pub(crate) fn task_removed(&mut self, task: u64) {
+        self.drop_notes_of(NoteOwner::Task, task);
     }
 }

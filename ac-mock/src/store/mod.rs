@@ -19,6 +19,7 @@ pub mod event_tracking;
 pub mod fields;
 mod index;
 pub mod lists;
+pub mod notes;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -265,6 +266,7 @@ pub enum Entity {
     Webhook,
     DealTask,
     DealTaskType,
+    Note,
 }
 
 impl Entity {
@@ -288,6 +290,7 @@ impl Entity {
             Entity::Webhook => "Webhook",
             Entity::DealTask => "DealTask",
             Entity::DealTaskType => "DealTasktype",
+            Entity::Note => "Note",
         }
     }
 
@@ -311,6 +314,7 @@ impl Entity {
             Entity::Webhook => "Webhook",
             Entity::DealTask => "Task",
             Entity::DealTaskType => "TaskType",
+            Entity::Note => "Note",
         }
     }
 }
@@ -443,6 +447,9 @@ pub struct Store {
     /// Deal task types (seeded) and tasks of deals and contacts.
     #[serde(default)]
     pub tasks: tasks::Tasks,
+    /// Notes on contacts, deals, accounts and tasks.
+    #[serde(default)]
+    pub notes: Table<notes::Note>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

@@ -304,7 +304,9 @@ impl Store {
 
     /// `DELETE /dealTasks/{id}`.
     pub fn delete_task(&mut self, id: u64) -> StoreResult<()> {
-        self.tasks.tasks.remove_or(Entity::DealTask, id).map(|_| ())
+        self.tasks.tasks.remove_or(Entity::DealTask, id)?;
+        self.task_removed(id);
+        Ok(())
     }
 
     /// Tasks matching `q`, in id order.
@@ -412,9 +414,13 @@ impl Store {
 
     /// Removes the tasks of a deal or contact that is gone.
     pub(crate) fn drop_tasks_of(&mut self, owner: Owner, relid: u64) {
-        self.tasks
+        let gone = self
+            .tasks
             .tasks
             .remove_where(|t| t.owner == owner && t.relid == relid);
+        for task in gone {
+            self.task_removed(task);
+        }
     }
 }
 
