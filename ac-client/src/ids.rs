@@ -167,6 +167,10 @@ id_type!(
     /// The id of a task type (`/dealTasktypes/{id}`).
     DealTaskTypeId
 );
+id_type!(
+    /// The id of a note (`/notes/{id}`).
+    NoteId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

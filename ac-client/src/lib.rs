@@ -89,9 +89,9 @@ pub use ids::*;
 pub use page::Page;
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
-pub use resources::deal_tasks;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
 pub use resources::{contacts, fields, lists, tags};
+pub use resources::{deal_tasks, notes};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

@@ -211,6 +211,8 @@ async fn notes_go_with_their_deal_contact_account_or_task() {
     note(&m, "contact", "Subscriber", &c).await;
     note(&m, "account", "CustomerAccount", &a).await;
     note(&m, "task", "DealTask", &t).await;
+    let (_, res) = m.get(&format!("/dealTasks/{t}/notes")).await;
+    assert_eq!(texts(&res), ["task"]);
     assert_eq!(m.delete(&format!("/deals/{d}")).await.0, 200);
     assert_eq!(all_notes(&m).await, ["contact", "account", "task"]);
     assert_eq!(m.delete(&format!("/accounts/{a}")).await.0, 200);

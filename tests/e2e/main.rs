@@ -9,6 +9,7 @@ mod deal_tasks;
 mod faults;
 mod fields;
 mod lists;
+mod notes;
 mod segment;
 mod tags;
 mod tracking;

@@ -8,6 +8,7 @@ pub mod deals;
 pub mod event_tracking;
 pub mod fields;
 pub mod lists;
+pub mod notes;
 pub mod site_tracking;
 pub mod tags;
 pub mod webhooks;

@@ -11,6 +11,7 @@ mod errors;
 mod event_tracking;
 mod fields;
 mod lists;
+mod notes;
 mod pagination;
 mod secrets;
 mod site_tracking;

@@ -1,4 +1,5 @@
-//! `/notes`, `/contacts/{id}/notes`, `/deals/{id}/notes`, `/accounts/{id}/notes`.
+//! `/notes`, `/contacts/{id}/notes`, `/deals/{id}/notes`, `/accounts/{id}/notes`,
+//! `/dealTasks/{id}/notes`.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
             get(retrieve).put(update).patch(update).delete(remove),
         )
         .route("/contacts/{id}/notes", get(of_contact))
+        .route("/dealTasks/{id}/notes", get(of_task))
         .route("/deals/{id}/notes", get(of_deal).post(create_on_deal))
         .route("/deals/{id}/notes/{note}", put(update_on_deal))
         .route(
@@ -244,6 +246,15 @@ async fn of_contact(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     notes_of(&st, acct, NoteOwner::Contact, &raw, q.as_deref())
+}
+
+async fn of_task(
+    State(st): State<AppState>,
+    Authed(acct): Authed,
+    Path(raw): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    notes_of(&st, acct, NoteOwner::Task, &raw, q.as_deref())
 }
 
 async fn of_deal(
