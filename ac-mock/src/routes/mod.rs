@@ -13,6 +13,7 @@ pub mod bulk_import;
 mod contact_json;
 pub mod contacts;
 pub mod deals;
+pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
 pub mod lists;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(bulk_import::router())
         .merge(tasks::router())
         .merge(notes::router())
+        .merge(entity_fields::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -97,6 +97,7 @@ impl Store {
             created: now,
             updated: now,
         });
+        self.sync_field_data(super::entity_fields::FieldKind::Account, id, now);
         self.record(Change::AccountCreated { account: id });
         Ok(id)
     }
@@ -129,6 +130,7 @@ impl Store {
             merge_custom_fields(&mut a.fields, fields);
         }
         a.updated = now;
+        self.sync_field_data(super::entity_fields::FieldKind::Account, id, now);
         self.record(Change::AccountUpdated { account: id });
         Ok(())
     }

@@ -15,6 +15,7 @@ mod contact_query;
 pub mod contacts;
 pub mod deals;
 mod dependents;
+pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
 mod index;
@@ -267,6 +268,10 @@ pub enum Entity {
     DealTask,
     DealTaskType,
     Note,
+    DealFieldMeta,
+    DealFieldData,
+    AccountFieldMeta,
+    AccountFieldData,
 }
 
 impl Entity {
@@ -291,6 +296,10 @@ impl Entity {
             Entity::DealTask => "DealTask",
             Entity::DealTaskType => "DealTasktype",
             Entity::Note => "Note",
+            Entity::DealFieldMeta => "DealCustomFieldMetum",
+            Entity::DealFieldData => "DealCustomFieldDatum",
+            Entity::AccountFieldMeta => "AccountCustomFieldMetum",
+            Entity::AccountFieldData => "AccountCustomFieldDatum",
         }
     }
 
@@ -315,6 +324,8 @@ impl Entity {
             Entity::DealTask => "Task",
             Entity::DealTaskType => "TaskType",
             Entity::Note => "Note",
+            Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
+            Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
         }
     }
 }
@@ -450,6 +461,9 @@ pub struct Store {
     /// Notes on contacts, deals, accounts and tasks.
     #[serde(default)]
     pub notes: Table<notes::Note>,
+    /// Custom fields of deals and accounts, and their values.
+    #[serde(default)]
+    pub entity_fields: entity_fields::EntityFields,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
