@@ -91,7 +91,7 @@ pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
 pub use resources::{contacts, fields, lists, tags};
-pub use resources::{deal_tasks, notes};
+pub use resources::{deal_tasks, notes, record_fields};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

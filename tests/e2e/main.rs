@@ -10,6 +10,7 @@ mod faults;
 mod fields;
 mod lists;
 mod notes;
+mod record_fields;
 mod segment;
 mod tags;
 mod tracking;

@@ -9,6 +9,7 @@ pub mod event_tracking;
 pub mod fields;
 pub mod lists;
 pub mod notes;
+pub mod record_fields;
 pub mod site_tracking;
 pub mod tags;
 pub mod webhooks;

@@ -13,6 +13,7 @@ mod fields;
 mod lists;
 mod notes;
 mod pagination;
+mod record_fields;
 mod secrets;
 mod site_tracking;
 mod tags;
