@@ -187,6 +187,28 @@ id_type!(
     /// The id of a contact's entry in an automation (`/contactAutomations/{id}`).
     ContactAutomationId
 );
+id_type!(
+    /// The id of a deal or contact task (`/dealTasks/{id}`).
+    DealTaskId
+);
+id_type!(
+    /// The id of a task type (`/dealTasktypes/{id}`).
+    DealTaskTypeId
+);
+id_type!(
+    /// The id of a note (`/notes/{id}`).
+    NoteId
+);
+id_type!(
+    /// The id of a deal or account custom field (`/dealCustomFieldMeta/{id}`,
+    /// `/accountCustomFieldMeta/{id}`; each kind numbers its own).
+    RecordFieldId
+);
+id_type!(
+    /// The id of one deal's or account's value of a custom field (`/dealCustomFieldData/{id}`,
+    /// `/accountCustomFieldData/{id}`).
+    RecordFieldValueId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -137,6 +137,7 @@ pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
     memberships, messages, tags, users,
 };
+pub use resources::{deal_tasks, notes, record_fields};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

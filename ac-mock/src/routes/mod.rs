@@ -16,13 +16,16 @@ pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
 pub mod email_activities;
+pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 mod input;
 pub mod lists;
+pub mod notes;
 pub mod site_tracking;
 pub mod tags;
+pub mod tasks;
 pub mod users;
 pub mod webhooks;
 
@@ -46,6 +49,9 @@ pub fn router() -> Router<AppState> {
         .merge(contact_lists::router())
         .merge(campaigns::router())
         .merge(email_activities::router())
+        .merge(tasks::router())
+        .merge(notes::router())
+        .merge(entity_fields::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -97,6 +97,7 @@ impl Store {
             created: now,
             updated: now,
         });
+        self.sync_field_data(super::entity_fields::FieldKind::Account, id, now);
         self.record(Change::AccountCreated { account: id });
         Ok(id)
     }
@@ -129,6 +130,7 @@ impl Store {
             merge_custom_fields(&mut a.fields, fields);
         }
         a.updated = now;
+        self.sync_field_data(super::entity_fields::FieldKind::Account, id, now);
         self.record(Change::AccountUpdated { account: id });
         Ok(())
     }
@@ -136,6 +138,7 @@ impl Store {
     /// `DELETE /accounts/{id}`: also removes its account contacts and unlinks its deals.
     pub fn delete_account(&mut self, id: u64) -> StoreResult<()> {
         self.accounts.remove_or(Entity::Account, id)?;
+        self.account_removed(id);
         let rows: Vec<u64> = self
             .account_contacts
             .iter()
@@ -290,6 +293,7 @@ impl Store {
         let rows: Vec<u64> = self.links().account_rows_of(contact).collect();
         self.drop_account_contacts(&rows);
         self.tracking_logs.remove_where(|l| l.contact == contact);
+        self.contact_removed(contact);
         for deal in self.deals.rows.values_mut() {
             if deal.contact == Some(contact) {
                 deal.contact = None;

@@ -270,6 +270,7 @@ impl Store {
             mdate: now,
             hash: random_hex(8),
         });
+        self.sync_field_data(super::entity_fields::FieldKind::Deal, id, now);
         self.record(Change::DealCreated { deal: id });
         Ok(id)
     }
@@ -339,6 +340,7 @@ impl Store {
         }
         d.mdate = now;
         let fields = changed_deal_fields(&before, d);
+        self.sync_field_data(super::entity_fields::FieldKind::Deal, id, now);
         self.record(Change::DealUpdated { deal: id, fields });
         Ok(())
     }
@@ -346,6 +348,7 @@ impl Store {
     /// `DELETE /deals/{id}`.
     pub fn delete_deal(&mut self, id: u64) -> StoreResult<()> {
         self.deals.remove_or(Entity::Deal, id)?;
+        self.deal_removed(id);
         self.record(Change::DealDeleted { deal: id });
         Ok(())
     }

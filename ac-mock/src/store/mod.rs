@@ -14,13 +14,17 @@ pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
 pub mod deals;
+mod dependents;
+pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 mod index;
 pub mod lists;
+pub mod notes;
 pub mod site_tracking;
 pub mod tags;
+pub mod tasks;
 mod text;
 pub mod users;
 pub mod webhooks;
@@ -266,6 +270,13 @@ pub enum Entity {
     User,
     Group,
     ListGroup,
+    DealTask,
+    DealTaskType,
+    Note,
+    DealFieldMeta,
+    DealFieldData,
+    AccountFieldMeta,
+    AccountFieldData,
 }
 
 impl Entity {
@@ -290,6 +301,13 @@ impl Entity {
             Entity::User => "User",
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
+            Entity::DealTask => "DealTask",
+            Entity::DealTaskType => "DealTasktype",
+            Entity::Note => "Note",
+            Entity::DealFieldMeta => "DealCustomFieldMetum",
+            Entity::DealFieldData => "DealCustomFieldDatum",
+            Entity::AccountFieldMeta => "AccountCustomFieldMetum",
+            Entity::AccountFieldData => "AccountCustomFieldDatum",
         }
     }
 
@@ -314,6 +332,11 @@ impl Entity {
             Entity::User => "User",
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
+            Entity::DealTask => "Task",
+            Entity::DealTaskType => "TaskType",
+            Entity::Note => "Note",
+            Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
+            Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
         }
     }
 }
@@ -452,6 +475,15 @@ pub struct Store {
     /// List ↔ group permissions.
     #[serde(default)]
     pub list_groups: Table<groups::ListGroup>,
+    /// Deal task types (seeded) and tasks of deals and contacts.
+    #[serde(default)]
+    pub tasks: tasks::Tasks,
+    /// Notes on contacts, deals, accounts and tasks.
+    #[serde(default)]
+    pub notes: Table<notes::Note>,
+    /// Custom fields of deals and accounts, and their values.
+    #[serde(default)]
+    pub entity_fields: entity_fields::EntityFields,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

@@ -18,7 +18,7 @@ use crate::store::{ContactOrder, ContactQuery, SortDir, Store};
 
 /// Parses a `filters[created_before]`-style date: `YYYY-MM-DD`, ISO-8601 with or without
 /// offset/`Z`, or `YYYY-MM-DD HH:MM:SS`; zone-less values are in the account's offset.
-fn parse_date(param: &str, raw: &str, ctx: &Ctx) -> Result<DateTime<Utc>, ApiError> {
+pub(crate) fn parse_date(param: &str, raw: &str, ctx: &Ctx) -> Result<DateTime<Utc>, ApiError> {
     let raw = raw.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(raw) {
         return Ok(d.with_timezone(&Utc));

@@ -7,6 +7,7 @@ use axum::Router;
 
 use crate::state::AppState;
 use list::list;
+pub(crate) use list::parse_date;
 use write::{create, remove, retrieve, sync, update};
 
 mod input;
