@@ -8,6 +8,9 @@
 //!   host), [`Client::site_tracking`], [`Client::accounts`], [`Client::deals`],
 //!   [`Client::webhooks`] and [`Client::bulk_import`] (with batching by AC's limits); delivered
 //!   webhook bodies are parsed by [`webhook_payload::parse_form`].
+//! * CRM records around deals: [`Client::deal_tasks`], [`Client::deal_task_types`],
+//!   [`Client::notes`], and deal and account custom fields ([`Client::deal_fields`],
+//!   [`Client::account_fields`]).
 //! * Listings return a [`Page`]; every listing also has a lazy `Stream` over all pages.
 //! * AC's rate limit (5 requests/s per account) is respected client-side ([`RateLimit`]).
 //! * Retries are conservative ([`retry`]): 429 always (honouring `Retry-After`), 5xx and

@@ -1,6 +1,6 @@
 //! `/dealCustomFieldMeta`, `/dealCustomFieldData`, `/accountCustomFieldMeta`,
 //! `/accountCustomFieldData` (and `/deals/{id}/dealCustomFieldData`,
-//! `/accounts/{id}/accountCustomFieldData`): one set of handlers, one [`Kind`] per record type.
+//! `/accounts/{id}/accountCustomFieldData`): one set of handlers, one `Kind` per record type.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

@@ -51,8 +51,11 @@ fn note_json(n: &Note, ctx: &Ctx) -> Value {
     })
 }
 
+/// The attributes of a note body: text, owner kind, owner id.
+type NoteAttrs = (Option<String>, Option<NoteOwner>, Option<u64>);
+
 /// `{"note":{"note","reltype","relid"}}`; a `reltype` the mock does not know is 422.
-fn note_input(body: &Value) -> Result<(Option<String>, Option<NoteOwner>, Option<u64>), ApiError> {
+fn note_input(body: &Value) -> Result<NoteAttrs, ApiError> {
     let a = wrapped(body, "note")?;
     let owner = match a.string("reltype")? {
         None => None,
