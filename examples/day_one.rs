@@ -26,7 +26,7 @@ use ac_client::webhook_payload::parse_form;
 use ac_client::webhooks::{WebhookEvent, WebhookInput, WebhookSource};
 use ac_client::{ErrorKind, FieldCatalog};
 use axum::{body::Bytes, routing::post, Router};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,7 +54,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 1. Sync a contact with tags, fields and a list.
-    if FieldCatalog::fetch(client).await?.resolve("Languages").is_none() {
+    if FieldCatalog::fetch(client)
+        .await?
+        .resolve("Languages")
+        .is_none()
+    {
         let field = FieldInput::new("Languages", FieldType::Checkbox);
         let field = client.fields().create(field).await?;
         let options = ["Rust", "Go", "Python"].map(|v| FieldOptionInput::new(field.id, v, v));
@@ -108,14 +112,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracking.set_enabled(true).await?;
     tracking.find_or_register("signed_up").await?;
     tracking
-        .send(TrackedEvent::new("signed_up").data("plan=pro").email(&ada.email))
+        .send(
+            TrackedEvent::new("signed_up")
+                .data("plan=pro")
+                .email(&ada.email),
+        )
         .await?;
     let visit = PageVisit::new("https://example.com/pricing", &ada.email);
     client.site_tracking().record_visit(visit).await?;
     println!("3. tracked signed_up and a visit to /pricing");
 
     // 4. Handle errors by kind: one classification for decisions and retries alike.
-    if client.contacts().find_by_email("nobody@example.com").await?.is_none() {
+    if client
+        .contacts()
+        .find_by_email("nobody@example.com")
+        .await?
+        .is_none()
+    {
         println!("4. nobody@example.com is not a contact (Ok(None), not an error)");
     }
     match client.contacts().get(999_999).await {
