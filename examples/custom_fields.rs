@@ -34,10 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client
             .fields()
             .create_options(
-                ["Red", "Green", "Blue"]
-                    .iter()
-                    .map(|c| FieldOptionInput::new(colours.id, *c, *c))
-                    .collect(),
+                ["Red", "Green", "Blue"].map(|c| FieldOptionInput::new(colours.id, c, c)),
             )
             .await?;
         client

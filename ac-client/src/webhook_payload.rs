@@ -42,7 +42,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::de::parse_timestamp;
 use crate::error::{Error, Result};
-use crate::ids::{ContactId, DealId, ListId};
+use crate::ids::{AutomationId, ContactId, DealId, ListId};
 use crate::webhooks::{WebhookEvent, WebhookSource};
 
 /// Nesting deeper than this is kept literally in the last key (PHP's own limit is 64).
@@ -259,9 +259,10 @@ impl WebhookPayload {
         self.non_empty("tag")
     }
 
-    /// The automation id of an automation "webhook" action (`seriesid`).
-    pub fn series_id(&self) -> Option<&str> {
-        self.non_empty("seriesid")
+    /// The automation of an automation "webhook" action (AC's `seriesid`), typed so it goes
+    /// straight back into the API (`ContactQuery::automation`).
+    pub fn automation_id(&self) -> Option<AutomationId> {
+        self.non_empty("seriesid").and_then(|s| s.parse().ok())
     }
 
     /// The opener's `User-Agent` field (open events).

@@ -569,7 +569,11 @@ impl<'c> Fields<'c> {
 
     /// Creates options in bulk (`POST /fieldOption/bulk`, body `{"fieldOptions":[...]}`).
     /// An empty list is refused before sending.
-    pub async fn create_options(&self, options: Vec<FieldOptionInput>) -> Result<Vec<FieldOption>> {
+    pub async fn create_options(
+        &self,
+        options: impl IntoIterator<Item = FieldOptionInput>,
+    ) -> Result<Vec<FieldOption>> {
+        let options: Vec<FieldOptionInput> = options.into_iter().collect();
         if options.is_empty() {
             return Err(Error::invalid("fieldOptions", "must not be empty"));
         }

@@ -359,7 +359,7 @@ fn unknown_types_are_kept_with_raw_fields() {
     );
     assert_eq!(p.get("foo[bar]"), Some("1"));
     assert_eq!(p.tree().get("foo").unwrap().text("bar"), Some("1"));
-    assert_eq!(p.series_id(), Some("5"));
+    assert_eq!(p.automation_id(), Some(crate::AutomationId(5)));
     let empty = parse_form(b"").unwrap();
     assert_eq!(empty.event_type(), None);
     assert!(empty.contact().is_none());
@@ -403,7 +403,7 @@ fn exercise(p: &WebhookPayload) {
         p.list_added(),
         p.deal(),
         p.user_agent(),
-        p.series_id(),
+        p.automation_id(),
     );
 }
 
