@@ -523,7 +523,13 @@ fn push_retrieve_json(
     serde_json::to_writer(&mut *out, &account_contacts).map_err(internal)?;
     out.extend_from_slice(br#","contact":"#);
     contact_json::push_detailed_contact(out, store, c, ctx);
-    out.extend_from_slice(br#","contactAutomations":[],"contactLists":"#);
+    out.extend_from_slice(br#","contactAutomations":"#);
+    let entries: Vec<Value> = super::automations::entries_of_contact(store, cid)
+        .into_iter()
+        .map(|e| super::automations::entry_json(e, ctx))
+        .collect();
+    serde_json::to_writer(&mut *out, &entries).map_err(internal)?;
+    out.extend_from_slice(br#","contactLists":"#);
     let lists: Vec<Value> = store
         .contact_lists_of(cid)
         .into_iter()
@@ -682,7 +688,11 @@ fn includes(store: &Store, ctx: &Ctx, p: &Params, ids: &[u64]) -> Vec<(&'static 
                 rows.sort_by_key(|v| v.id);
                 rows.into_iter().map(|v| field_value_json(v, ctx)).collect()
             }
-            "contactAutomations" => Vec::new(),
+            "contactAutomations" => ids
+                .iter()
+                .flat_map(|c| super::automations::entries_of_contact(store, *c))
+                .map(|e| super::automations::entry_json(e, ctx))
+                .collect(),
             _ => continue,
         };
         let key = match name {

@@ -9,6 +9,7 @@ use crate::server::{AccountId, AppState};
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
+pub mod automations;
 pub mod bulk_import;
 pub mod campaigns;
 mod contact_json;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(bulk_import::router())
         .merge(campaigns::router())
+        .merge(automations::router())
         .merge(email_activities::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,

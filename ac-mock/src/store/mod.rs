@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod accounts;
+pub mod automations;
 pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
@@ -29,6 +30,7 @@ pub use lists::{ContactList, List, ListInput};
 pub use tags::{ContactTag, Tag, TagInput};
 
 pub use accounts::{AccountContact, CustomerAccount};
+pub use automations::{Automation, ContactAutomation};
 pub use bulk_import::ImportBatch;
 pub use deals::{Deal, DealGroup, DealStage, Pipelines};
 pub use event_tracking::{EventTracking, TrackingLog};
@@ -261,6 +263,8 @@ pub enum Entity {
     DealGroup,
     DealStage,
     Webhook,
+    Automation,
+    ContactAutomation,
 }
 
 impl Entity {
@@ -282,6 +286,8 @@ impl Entity {
             Entity::DealGroup => "DealGroup",
             Entity::DealStage => "DealStage",
             Entity::Webhook => "Webhook",
+            Entity::Automation => "Series",
+            Entity::ContactAutomation => "SubscriberSeries",
         }
     }
 
@@ -303,6 +309,8 @@ impl Entity {
             Entity::DealGroup => "Pipeline",
             Entity::DealStage => "Stage",
             Entity::Webhook => "Webhook",
+            Entity::Automation => "Automation",
+            Entity::ContactAutomation => "ContactAutomation",
         }
     }
 }
@@ -432,6 +440,12 @@ pub struct Store {
     /// Bulk import batches.
     #[serde(default)]
     pub import_batches: Table<ImportBatch>,
+    /// Automations (created through the admin API).
+    #[serde(default)]
+    pub automations: Table<Automation>,
+    /// Contacts' entries in automations.
+    #[serde(default)]
+    pub contact_automations: Table<ContactAutomation>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
