@@ -76,7 +76,7 @@ async fn admin_creates_automations_that_the_api_lists() {
         .unwrap()
         .ends_with(&format!("/api/3/automations/{winback}/contactAutomations")));
     let (_, body) = m.get("/automations?limit=1&offset=1").await;
-    assert_eq!(ids(&body, "automations", "id"), [winback.clone()]);
+    assert_eq!(ids(&body, "automations", "id"), [winback.as_str()]);
 
     let (status, body) = m.get("/automations/99").await;
     assert_eq!(
@@ -146,7 +146,7 @@ async fn adding_and_removing_a_contact_shows_on_the_contact_and_the_seriesid_fil
     let (_, body) = m
         .get(&format!("/contacts?seriesid={other}&email=bob@example.com"))
         .await;
-    assert_eq!(ids(&body, "contacts", "id"), [bob.clone()]);
+    assert_eq!(ids(&body, "contacts", "id"), [bob.as_str()]);
 
     // Filters on the list.
     let (_, body) = m
@@ -162,11 +162,11 @@ async fn adding_and_removing_a_contact_shows_on_the_contact_and_the_seriesid_fil
     let (_, body) = m
         .get(&format!("/contactAutomations?filters[seriesid]={welcome}"))
         .await;
-    assert_eq!(ids(&body, "contactAutomations", "contact"), [ada.clone()]);
+    assert_eq!(ids(&body, "contactAutomations", "contact"), [ada.as_str()]);
     let (_, body) = m
         .get(&format!("/automations/{welcome}/contactAutomations"))
         .await;
-    assert_eq!(ids(&body, "contactAutomations", "contact"), [ada.clone()]);
+    assert_eq!(ids(&body, "contactAutomations", "contact"), [ada.as_str()]);
     let (_, body) = m.get(&format!("/automations/{welcome}")).await;
     assert_eq!(body["automation"]["entered"], "1");
 
@@ -268,7 +268,7 @@ async fn deleting_a_contact_or_an_automation_removes_its_entries() {
     let (_, body) = m.get("/contactAutomations").await;
     assert_eq!(
         ids(&body, "contactAutomations", "seriesid"),
-        [other.clone()]
+        [other.as_str()]
     );
     let (_, body) = m.get(&format!("/contacts/{bob}")).await;
     assert_eq!(body["contactAutomations"].as_array().unwrap().len(), 1);
