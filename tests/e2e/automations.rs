@@ -49,13 +49,13 @@ async fn a_contact_enters_and_leaves_an_automation() {
     assert_eq!(automations.entry(entry.id).await.expect("entry"), entry);
     assert_eq!(
         automations.of_contact(ada.id).await.expect("of contact"),
-        [entry.clone()]
+        std::slice::from_ref(&entry)
     );
     let listed = automations
         .entries(ContactAutomationQuery::new().automation(id))
         .await
         .expect("entries");
-    assert_eq!(listed.items, [entry.clone()]);
+    assert_eq!(listed.items, std::slice::from_ref(&entry));
     assert_eq!(automations.get(id).await.expect("get").entered, 1);
 
     let in_it = client
