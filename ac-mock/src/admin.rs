@@ -44,6 +44,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/campaigns", get(list_campaigns).post(create_campaign))
         .route("/campaigns/{id}/events", post(campaign_event))
         .route(
+            "/automations",
+            post(crate::routes::automations::admin_create),
+        )
+        .route(
+            "/automations/{id}",
+            delete(crate::routes::automations::admin_delete),
+        )
+        .route(
             "/webhook-deliveries",
             get(webhook_deliveries).delete(clear_webhook_deliveries),
         )
@@ -55,7 +63,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// An admin error: a status and `{"message": ...}`.
 #[derive(Debug)]
-struct Fail(StatusCode, String);
+pub(crate) struct Fail(StatusCode, String);
 
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
@@ -80,7 +88,7 @@ fn not_found_res(message: impl Into<String>) -> Response {
 }
 
 /// Parses an admin body as a JSON object; a clear 400 otherwise.
-fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
+pub(crate) fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
     match crate::extract::parse_json(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Err(bad("the request body must be a JSON object")),
@@ -122,7 +130,7 @@ fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<Str
 }
 
 /// The account an admin call acts on: the `Api-Token` header's, else the default account.
-fn account_of(state: &AppState, headers: &HeaderMap) -> Result<AccountId, Fail> {
+pub(crate) fn account_of(state: &AppState, headers: &HeaderMap) -> Result<AccountId, Fail> {
     let token = headers
         .get("api-token")
         .and_then(|v| v.to_str().ok())

@@ -84,7 +84,7 @@ async fn campaign_counters_links_messages_and_activities_follow_simulated_events
 
     let campaign = client
         .campaigns()
-        .get(id.parse::<u64>().unwrap())
+        .get(id.parse::<u64>().expect("numeric id"))
         .await
         .expect("get");
     assert_eq!(campaign.name, "May");

@@ -3,6 +3,7 @@
 //! One test binary (modules per resource) so the workspace links it once.
 
 mod accounts;
+mod automations;
 mod bulk_import;
 mod campaigns;
 mod contact_lists;

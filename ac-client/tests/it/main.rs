@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod automations;
 mod bulk_import;
 mod campaigns;
 mod contact_lists;

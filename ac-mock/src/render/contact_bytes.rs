@@ -65,7 +65,9 @@ pub(crate) fn push_detailed_contact(out: &mut Vec<u8>, store: &Store, c: &Contac
     push_id(out, u64::from(c.bounced_soft));
     out.extend_from_slice(br#","cdate":"#);
     Stamp::ts(c.cdate, off).push_json(out);
-    out.extend_from_slice(br#","contactAutomations":[],"contactLists":"#);
+    out.extend_from_slice(br#","contactAutomations":"#);
+    push_ids(out, store.automations_of_contact(c.id).iter().map(|e| e.id));
+    out.extend_from_slice(br#","contactLists":"#);
     push_ids(out, store.contact_lists_of(c.id).iter().map(|m| m.id));
     out.extend_from_slice(br#","created_by":null,"created_timestamp":"#);
     Stamp::naive(c.cdate, off).push_json(out);

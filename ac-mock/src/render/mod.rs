@@ -4,6 +4,7 @@
 //! what two route files share lives here, so that no route file imports another.
 
 pub(crate) mod accounts;
+pub(crate) mod automations;
 pub(crate) mod contact;
 pub(crate) mod contact_bytes;
 pub(crate) mod deals;

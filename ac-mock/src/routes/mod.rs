@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
+pub mod automations;
 pub mod bulk_import;
 pub mod campaigns;
 pub mod contact_lists;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(groups::router())
         .merge(contact_lists::router())
         .merge(campaigns::router())
+        .merge(automations::router())
         .merge(email_activities::router())
         .merge(tasks::router())
         .merge(notes::router())

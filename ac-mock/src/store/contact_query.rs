@@ -112,11 +112,10 @@ impl<'q> Matcher<'q> {
         }
     }
 
-    /// True when no contact can match: the mock has no forms, automations or segments.
+    /// True when no contact can match: the mock has no forms, waits or segments.
     fn matches_nothing(&self) -> bool {
         let q = self.q;
         q.formid.is_some()
-            || q.seriesid.is_some()
             || q.waitid.is_some()
             || q.segmentid.is_some()
             || self.status == Some(None)
@@ -299,7 +298,11 @@ impl Store {
         }
         let links = self.links();
         let (by, candidates) = self.candidates(&m);
-        let rows: Vec<&Contact> = candidates.filter(|c| m.matches(links, by, c)).collect();
+        let series = q.seriesid.map(|a| self.contacts_in_automation(a));
+        let rows: Vec<&Contact> = candidates
+            .filter(|c| m.matches(links, by, c))
+            .filter(|c| series.as_ref().is_none_or(|s| s.contains(&c.id)))
+            .collect();
         let total = rows.len();
         let end = q.offset.saturating_add(q.limit).min(total);
         let start = q.offset.min(end);
@@ -332,8 +335,10 @@ mod tests {
     fn scan_matches(s: &Store, c: &Contact, q: &ContactQuery) -> bool {
         let contains =
             |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
-        if q.formid.is_some() || q.seriesid.is_some() || q.waitid.is_some() || q.segmentid.is_some()
-        {
+        if q.formid.is_some() || q.waitid.is_some() || q.segmentid.is_some() {
+            return false;
+        }
+        if q.seriesid.is_some_and(|a| !s.in_automation(c.id, a)) {
             return false;
         }
         if let Some(ids) = &q.ids {

@@ -339,6 +339,7 @@ impl Store {
         self.drop_contact_lists(&lists);
         self.drop_field_values(&values);
         self.on_contact_deleted(id);
+        self.on_contact_deleted_automations(id);
         self.record(Change::ContactDeleted { contact: id });
         Ok(())
     }

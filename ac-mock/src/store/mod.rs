@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod accounts;
+pub mod automations;
 pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
@@ -35,6 +36,7 @@ pub use lists::{ContactList, List, ListInput};
 pub use tags::{ContactTag, Tag, TagInput};
 
 pub use accounts::{AccountContact, CustomerAccount};
+pub use automations::{Automation, ContactAutomation};
 pub use bulk_import::ImportBatch;
 pub use deals::{Deal, DealGroup, DealStage, Pipelines};
 pub use event_tracking::{EventTracking, TrackingLog};
@@ -277,6 +279,8 @@ pub enum Entity {
     DealFieldData,
     AccountFieldMeta,
     AccountFieldData,
+    Automation,
+    ContactAutomation,
 }
 
 impl Entity {
@@ -308,6 +312,8 @@ impl Entity {
             Entity::DealFieldData => "DealCustomFieldDatum",
             Entity::AccountFieldMeta => "AccountCustomFieldMetum",
             Entity::AccountFieldData => "AccountCustomFieldDatum",
+            Entity::Automation => "Series",
+            Entity::ContactAutomation => "SubscriberSeries",
         }
     }
 
@@ -337,6 +343,8 @@ impl Entity {
             Entity::Note => "Note",
             Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
+            Entity::Automation => "Automation",
+            Entity::ContactAutomation => "ContactAutomation",
         }
     }
 }
@@ -484,6 +492,12 @@ pub struct Store {
     /// Custom fields of deals and accounts, and their values.
     #[serde(default)]
     pub entity_fields: entity_fields::EntityFields,
+    /// Automations (created through the admin API).
+    #[serde(default)]
+    pub automations: Table<Automation>,
+    /// Contacts' entries in automations.
+    #[serde(default)]
+    pub contact_automations: Table<ContactAutomation>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

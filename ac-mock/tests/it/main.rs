@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod automations;
 mod binary;
 mod binary_ops;
 mod bulk_import;

@@ -122,7 +122,11 @@ fn includes(store: &Store, ctx: &Ctx, p: &Params, ids: &[u64]) -> Vec<(&'static 
                 rows.sort_by_key(|v| v.id);
                 rows.into_iter().map(|v| field_value_json(v, ctx)).collect()
             }
-            "contactAutomations" => Vec::new(),
+            "contactAutomations" => ids
+                .iter()
+                .flat_map(|c| store.automations_of_contact(*c))
+                .map(|e| crate::render::automations::entry_json(e, ctx))
+                .collect(),
             _ => continue,
         };
         let key = match name {

@@ -152,7 +152,14 @@ pub(super) fn push_retrieve_json(
     serde_json::to_writer(&mut *out, &account_contacts).map_err(internal)?;
     out.extend_from_slice(br#","contact":"#);
     push_detailed_contact(out, store, c, ctx);
-    out.extend_from_slice(br#","contactAutomations":[],"contactLists":"#);
+    out.extend_from_slice(br#","contactAutomations":"#);
+    let entries: Vec<Value> = store
+        .automations_of_contact(cid)
+        .into_iter()
+        .map(|e| crate::render::automations::entry_json(e, ctx))
+        .collect();
+    serde_json::to_writer(&mut *out, &entries).map_err(internal)?;
+    out.extend_from_slice(br#","contactLists":"#);
     let lists: Vec<Value> = store
         .contact_lists_of(cid)
         .into_iter()
