@@ -136,6 +136,14 @@ id_type!(
     ListGroupId
 );
 id_type!(
+    /// The id of a score (`/scores/{id}`).
+    ScoreId
+);
+id_type!(
+    /// The id of one score's value for a contact or deal (`scoreValues`).
+    ScoreValueId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

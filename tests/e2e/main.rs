@@ -9,6 +9,7 @@ mod contacts;
 mod faults;
 mod fields;
 mod lists;
+mod scores;
 mod segment;
 mod tags;
 mod tracking;

@@ -9,6 +9,7 @@ pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 pub mod lists;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 pub mod users;

@@ -13,6 +13,7 @@ mod fields;
 mod groups;
 mod lists;
 mod pagination;
+mod scores;
 mod secrets;
 mod site_tracking;
 mod tags;

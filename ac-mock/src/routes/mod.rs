@@ -18,6 +18,7 @@ pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 pub mod lists;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 pub mod users;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(groups::router())
         .merge(contact_lists::router())
+        .merge(scores::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -19,6 +19,7 @@ pub mod fields;
 pub mod groups;
 mod index;
 pub mod lists;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 mod text;
@@ -266,6 +267,7 @@ pub enum Entity {
     User,
     Group,
     ListGroup,
+    Score,
 }
 
 impl Entity {
@@ -290,6 +292,7 @@ impl Entity {
             Entity::User => "User",
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
+            Entity::Score => "Score",
         }
     }
 
@@ -314,6 +317,7 @@ impl Entity {
             Entity::User => "User",
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
+            Entity::Score => "Score",
         }
     }
 }
@@ -452,6 +456,12 @@ pub struct Store {
     /// List ↔ group permissions.
     #[serde(default)]
     pub list_groups: Table<groups::ListGroup>,
+    /// Scores (created by the admin API).
+    #[serde(default)]
+    pub scores: Table<scores::Score>,
+    /// Score values of contacts and deals (set by the admin API).
+    #[serde(default)]
+    pub score_values: Table<scores::ScoreValue>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
