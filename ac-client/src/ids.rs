@@ -144,6 +144,10 @@ id_type!(
     ScoreValueId
 );
 id_type!(
+    /// The id of a branding (`/brandings/{id}`).
+    BrandingId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

@@ -9,6 +9,7 @@ use crate::server::{AccountId, AppState};
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
+pub mod brandings;
 pub mod bulk_import;
 mod contact_json;
 pub mod contact_lists;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(groups::router())
         .merge(contact_lists::router())
         .merge(scores::router())
+        .merge(brandings::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

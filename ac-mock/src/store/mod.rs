@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod accounts;
+pub mod brandings;
 pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
@@ -268,6 +269,7 @@ pub enum Entity {
     Group,
     ListGroup,
     Score,
+    Branding,
 }
 
 impl Entity {
@@ -293,6 +295,7 @@ impl Entity {
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
             Entity::Score => "Score",
+            Entity::Branding => "Branding",
         }
     }
 
@@ -318,6 +321,7 @@ impl Entity {
             Entity::Group => "Group",
             Entity::ListGroup => "ListGroup",
             Entity::Score => "Score",
+            Entity::Branding => "Branding",
         }
     }
 }
@@ -462,6 +466,9 @@ pub struct Store {
     /// Score values of contacts and deals (set by the admin API).
     #[serde(default)]
     pub score_values: Table<scores::ScoreValue>,
+    /// Brandings; seeded with branding 1.
+    #[serde(default)]
+    pub brandings: brandings::Brandings,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
