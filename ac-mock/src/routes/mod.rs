@@ -9,6 +9,7 @@ use crate::server::{AccountId, AppState};
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
+pub mod addresses;
 pub mod brandings;
 pub mod bulk_import;
 mod contact_json;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(contact_lists::router())
         .merge(scores::router())
         .merge(brandings::router())
+        .merge(addresses::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

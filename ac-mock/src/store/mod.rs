@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod accounts;
+pub mod addresses;
 pub mod brandings;
 pub mod bulk_import;
 mod contact_query;
@@ -270,6 +271,7 @@ pub enum Entity {
     ListGroup,
     Score,
     Branding,
+    Address,
 }
 
 impl Entity {
@@ -296,6 +298,7 @@ impl Entity {
             Entity::ListGroup => "ListGroup",
             Entity::Score => "Score",
             Entity::Branding => "Branding",
+            Entity::Address => "Address",
         }
     }
 
@@ -322,6 +325,7 @@ impl Entity {
             Entity::ListGroup => "ListGroup",
             Entity::Score => "Score",
             Entity::Branding => "Branding",
+            Entity::Address => "Address",
         }
     }
 }
@@ -469,6 +473,9 @@ pub struct Store {
     /// Brandings; seeded with branding 1.
     #[serde(default)]
     pub brandings: brandings::Brandings,
+    /// Sender addresses.
+    #[serde(default)]
+    pub addresses: Table<addresses::Address>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
