@@ -148,6 +148,10 @@ id_type!(
     BrandingId
 );
 id_type!(
+    /// The id of a sender address (`/addresses/{id}`).
+    AddressId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

@@ -90,7 +90,7 @@ pub use page::Page;
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
-pub use resources::{brandings, contact_lists, groups, scores, users};
+pub use resources::{addresses, brandings, contact_lists, groups, scores, users};
 pub use resources::{contacts, fields, lists, tags};
 pub use retry::RetryPolicy;
 

@@ -3,6 +3,7 @@
 //! One test binary (modules per resource) so the workspace links it once.
 
 mod accounts;
+mod addresses;
 mod brandings;
 mod bulk_import;
 mod contact_lists;

@@ -1,6 +1,7 @@
 //! One handler per AC resource, reached from [`Client`](crate::Client).
 
 pub mod accounts;
+pub mod addresses;
 pub mod brandings;
 pub mod bulk_import;
 pub mod contact_lists;

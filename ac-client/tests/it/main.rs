@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod addresses;
 mod brandings;
 mod bulk_import;
 mod contact_lists;
