@@ -152,6 +152,10 @@ id_type!(
     AddressId
 );
 id_type!(
+    /// The id of a saved response (`/savedResponses/{id}`).
+    SavedResponseId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

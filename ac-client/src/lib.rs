@@ -87,10 +87,10 @@ pub use encode::{CustomValue, FieldCatalog};
 pub use error::{ApiError, ContactFailure, Error, ErrorBody, ErrorItem, Result};
 pub use ids::*;
 pub use page::Page;
-pub use query::{DateBound, Direction, FilterOp};
+pub use query::{DateBound, Direction, FilterOp, PageQuery};
 pub use rate::RateLimit;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
-pub use resources::{addresses, brandings, contact_lists, groups, scores, users};
+pub use resources::{addresses, brandings, contact_lists, groups, saved_responses, scores, users};
 pub use resources::{contacts, fields, lists, tags};
 pub use retry::RetryPolicy;
 

@@ -11,6 +11,7 @@ mod contacts;
 mod faults;
 mod fields;
 mod lists;
+mod saved_responses;
 mod scores;
 mod segment;
 mod tags;

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::http::ApiRequest;
 use crate::ids::AddressId;
 use crate::page::{query_stream, Identified, Meta, Page};
-use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::{require_text, wrap};
 
 /// An address as AC returns it.
@@ -196,29 +195,8 @@ impl AddressInput {
     }
 }
 
-/// Paging for `GET /addresses`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AddressQuery {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl AddressQuery {
-    /// Every address.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(AddressQuery);
+/// Paging for the addresses listing (AC documents no filters).
+pub type AddressQuery = crate::query::PageQuery;
 
 #[derive(Deserialize)]
 struct AddressEnvelope {
@@ -256,11 +234,9 @@ impl<'c> Addresses<'c> {
         &self,
         query: impl Borrow<AddressQuery>,
     ) -> impl Stream<Item = Result<Address>> + Send + 'static {
-        query_stream(
-            self.client,
-            query.borrow().clone(),
-            |client, q| async move { list_page(&client, &q).await },
-        )
+        query_stream(self.client, *query.borrow(), |client, q| async move {
+            list_page(&client, &q).await
+        })
     }
 
     /// Reads an address (`GET /addresses/{id}`).

@@ -13,7 +13,6 @@ use crate::error::Result;
 use crate::http::ApiRequest;
 use crate::ids::{BrandingId, GroupId};
 use crate::page::{query_stream, Identified, Meta, Page};
-use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::accounts::opt_id;
 use crate::resources::wrap;
 
@@ -114,29 +113,8 @@ impl BrandingUpdate {
     }
 }
 
-/// Paging for `GET /brandings`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BrandingQuery {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl BrandingQuery {
-    /// Every branding.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(BrandingQuery);
+/// Paging for the brandings listing (AC documents no filters).
+pub type BrandingQuery = crate::query::PageQuery;
 
 #[derive(Deserialize)]
 struct BrandingEnvelope {
@@ -174,11 +152,9 @@ impl<'c> Brandings<'c> {
         &self,
         query: impl Borrow<BrandingQuery>,
     ) -> impl Stream<Item = Result<Branding>> + Send + 'static {
-        query_stream(
-            self.client,
-            query.borrow().clone(),
-            |client, q| async move { list_page(&client, &q).await },
-        )
+        query_stream(self.client, *query.borrow(), |client, q| async move {
+            list_page(&client, &q).await
+        })
     }
 
     /// Reads a branding (`GET /brandings/{id}`).

@@ -11,6 +11,7 @@ pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 pub mod lists;
+pub mod saved_responses;
 pub mod scores;
 pub mod site_tracking;
 pub mod tags;

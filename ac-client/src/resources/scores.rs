@@ -14,7 +14,6 @@ use crate::error::Result;
 use crate::http::ApiRequest;
 use crate::ids::{ContactId, DealId, ScoreId, ScoreValueId};
 use crate::page::{query_stream, Identified, Meta, Page};
-use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::accounts::opt_id;
 
 /// A score as AC returns it.
@@ -80,29 +79,8 @@ pub struct ScoreValue {
     pub extra: Map<String, Value>,
 }
 
-/// Paging for `GET /scores`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScoreQuery {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl ScoreQuery {
-    /// Every score.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(ScoreQuery);
+/// Paging for the scores listing (AC documents no filters).
+pub type ScoreQuery = crate::query::PageQuery;
 
 #[derive(Deserialize)]
 struct ScoreEnvelope {
@@ -146,11 +124,9 @@ impl<'c> Scores<'c> {
         &self,
         query: impl Borrow<ScoreQuery>,
     ) -> impl Stream<Item = Result<Score>> + Send + 'static {
-        query_stream(
-            self.client,
-            query.borrow().clone(),
-            |client, q| async move { list_page(&client, &q).await },
-        )
+        query_stream(self.client, *query.borrow(), |client, q| async move {
+            list_page(&client, &q).await
+        })
     }
 
     /// Reads a score (`GET /scores/{id}`).

@@ -15,6 +15,7 @@ mod fields;
 mod groups;
 mod lists;
 mod pagination;
+mod saved_responses;
 mod scores;
 mod secrets;
 mod site_tracking;

@@ -20,6 +20,7 @@ pub mod event_tracking;
 pub mod fields;
 pub mod groups;
 pub mod lists;
+pub mod saved_responses;
 pub mod scores;
 pub mod site_tracking;
 pub mod tags;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(scores::router())
         .merge(brandings::router())
         .merge(addresses::router())
+        .merge(saved_responses::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

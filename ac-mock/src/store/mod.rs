@@ -21,6 +21,7 @@ pub mod fields;
 pub mod groups;
 mod index;
 pub mod lists;
+pub mod saved_responses;
 pub mod scores;
 pub mod site_tracking;
 pub mod tags;
@@ -272,6 +273,7 @@ pub enum Entity {
     Score,
     Branding,
     Address,
+    SavedResponse,
 }
 
 impl Entity {
@@ -299,6 +301,7 @@ impl Entity {
             Entity::Score => "Score",
             Entity::Branding => "Branding",
             Entity::Address => "Address",
+            Entity::SavedResponse => "SavedResponse",
         }
     }
 
@@ -326,6 +329,7 @@ impl Entity {
             Entity::Score => "Score",
             Entity::Branding => "Branding",
             Entity::Address => "Address",
+            Entity::SavedResponse => "SavedResponse",
         }
     }
 }
@@ -476,6 +480,9 @@ pub struct Store {
     /// Sender addresses.
     #[serde(default)]
     pub addresses: Table<addresses::Address>,
+    /// Saved responses.
+    #[serde(default)]
+    pub saved_responses: Table<saved_responses::SavedResponse>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
