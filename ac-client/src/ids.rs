@@ -136,6 +136,26 @@ id_type!(
     ListGroupId
 );
 id_type!(
+    /// The id of a score (`/scores/{id}`).
+    ScoreId
+);
+id_type!(
+    /// The id of one score's value for a contact or deal (`scoreValues`).
+    ScoreValueId
+);
+id_type!(
+    /// The id of a branding (`/brandings/{id}`).
+    BrandingId
+);
+id_type!(
+    /// The id of a sender address (`/addresses/{id}`).
+    AddressId
+);
+id_type!(
+    /// The id of a saved response (`/savedResponses/{id}`).
+    SavedResponseId
+);
+id_type!(
     /// The id of a contact ↔ account association (`/accountContacts/{id}`).
     AccountContactId
 );

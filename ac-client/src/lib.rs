@@ -133,10 +133,11 @@ pub use ::http::Method;
 
 /// The date and time types that field values and timestamps use (re-exported from `chrono`).
 pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
-pub use query::{DateBound, Direction, FilterOp};
+pub use query::{DateBound, Direction, FilterOp, PageQuery};
 pub use rate::RateLimit;
 pub use resources::automations;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
+pub use resources::{addresses, brandings, saved_responses, scores};
 pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
     memberships, messages, tags, users,

@@ -154,3 +154,28 @@ macro_rules! paged_query {
     };
 }
 pub(crate) use paged_query;
+
+/// Paging only (`limit`, `offset`): the query of listings AC documents no filters for
+/// (users, groups, scores, brandings, addresses, saved responses).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    limit: Option<u32>,
+    offset: Option<u64>,
+}
+
+impl PageQuery {
+    /// The first page, AC's default size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The query string pairs this query sends, after validation.
+    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
+        check_limit(self.limit)?;
+        let mut q = Vec::new();
+        push_paging(&mut q, self.limit, self.offset);
+        Ok(q)
+    }
+}
+
+paged_query!(PageQuery);

@@ -55,6 +55,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/webhook-deliveries",
             get(webhook_deliveries).delete(clear_webhook_deliveries),
         )
+        .merge(crate::routes::scores::admin_router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::middleware::require_admin,

@@ -3,7 +3,9 @@
 //! One test binary (modules per resource) so the workspace links it once.
 
 mod accounts;
+mod addresses;
 mod automations;
+mod brandings;
 mod bulk_import;
 mod campaigns;
 mod contact_lists;
@@ -14,6 +16,8 @@ mod fields;
 mod lists;
 mod notes;
 mod record_fields;
+mod saved_responses;
+mod scores;
 mod segment;
 mod tags;
 mod tracking;

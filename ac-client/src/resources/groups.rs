@@ -149,29 +149,8 @@ impl GroupInput {
     }
 }
 
-/// Paging for `GET /groups`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GroupQuery {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl GroupQuery {
-    /// Every group.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(GroupQuery);
+/// Paging for the groups listing (AC documents no filters).
+pub type GroupQuery = crate::query::PageQuery;
 
 /// A list ↔ group permission (`listGroup`): the group's users may use the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -293,11 +272,9 @@ impl<'c> Groups<'c> {
         &self,
         query: impl Borrow<GroupQuery>,
     ) -> impl Stream<Item = Result<Group>> + Send + 'static {
-        query_stream(
-            self.client,
-            query.borrow().clone(),
-            |client, q| async move { groups_page(&client, &q).await },
-        )
+        query_stream(self.client, *query.borrow(), |client, q| async move {
+            groups_page(&client, &q).await
+        })
     }
 
     /// Reads a group (`GET /groups/{id}`; AC answers an unknown id with 403).

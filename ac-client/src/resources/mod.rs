@@ -1,7 +1,9 @@
 //! One handler per AC resource, reached from [`Client`](crate::Client).
 
 pub mod accounts;
+pub mod addresses;
 pub mod automations;
+pub mod brandings;
 pub mod bulk_import;
 pub mod campaigns;
 pub mod contact_lists;
@@ -18,6 +20,8 @@ pub mod memberships;
 pub mod messages;
 pub mod notes;
 pub mod record_fields;
+pub mod saved_responses;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 pub mod users;

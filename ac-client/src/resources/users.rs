@@ -17,7 +17,6 @@ use crate::error::Result;
 use crate::http::ApiRequest;
 use crate::ids::{GroupId, UserId};
 use crate::page::{query_stream, Identified, Meta, Page};
-use crate::query::{check_limit, paged_query, push_paging};
 use crate::resources::{path_segment, require_text, wrap};
 
 /// A user as AC returns it.
@@ -181,29 +180,8 @@ impl UserInput {
     }
 }
 
-/// Paging for `GET /users` (AC documents no filters).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserQuery {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-impl UserQuery {
-    /// Every user.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The query string pairs this query sends, after validation.
-    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
-        check_limit(self.limit)?;
-        let mut q = Vec::new();
-        push_paging(&mut q, self.limit, self.offset);
-        Ok(q)
-    }
-}
-
-paged_query!(UserQuery);
+/// Paging for the users listing (AC documents no filters).
+pub type UserQuery = crate::query::PageQuery;
 
 #[derive(Deserialize)]
 struct UserEnvelope {
@@ -246,11 +224,9 @@ impl<'c> Users<'c> {
         &self,
         query: impl Borrow<UserQuery>,
     ) -> impl Stream<Item = Result<User>> + Send + 'static {
-        query_stream(
-            self.client,
-            query.borrow().clone(),
-            |client, q| async move { list_page(&client, &q).await },
-        )
+        query_stream(self.client, *query.borrow(), |client, q| async move {
+            list_page(&client, &q).await
+        })
     }
 
     /// Reads a user (`GET /users/{id}`).

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod addresses;
 mod automations;
+mod brandings;
 mod bulk_import;
 mod campaigns;
 mod contact_lists;
@@ -20,6 +22,8 @@ mod lists;
 mod notes;
 mod pagination;
 mod record_fields;
+mod saved_responses;
+mod scores;
 mod secrets;
 mod site_tracking;
 mod tags;

@@ -10,7 +10,9 @@ use crate::state::AppState;
 use crate::store::{Entity, Store, StoreResult};
 
 pub mod accounts;
+pub mod addresses;
 pub mod automations;
+pub mod brandings;
 pub mod bulk_import;
 pub mod campaigns;
 pub mod contact_lists;
@@ -24,6 +26,8 @@ pub mod groups;
 mod input;
 pub mod lists;
 pub mod notes;
+pub mod saved_responses;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -54,6 +58,10 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(notes::router())
         .merge(entity_fields::router())
+        .merge(scores::router())
+        .merge(brandings::router())
+        .merge(addresses::router())
+        .merge(saved_responses::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

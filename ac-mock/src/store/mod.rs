@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod accounts;
+pub mod addresses;
 pub mod automations;
+pub mod brandings;
 pub mod bulk_import;
 mod contact_query;
 pub mod contacts;
@@ -23,6 +25,8 @@ pub mod groups;
 mod index;
 pub mod lists;
 pub mod notes;
+pub mod saved_responses;
+pub mod scores;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -281,6 +285,10 @@ pub enum Entity {
     AccountFieldData,
     Automation,
     ContactAutomation,
+    Score,
+    Branding,
+    Address,
+    SavedResponse,
 }
 
 impl Entity {
@@ -314,6 +322,10 @@ impl Entity {
             Entity::AccountFieldData => "AccountCustomFieldDatum",
             Entity::Automation => "Series",
             Entity::ContactAutomation => "SubscriberSeries",
+            Entity::Score => "Score",
+            Entity::Branding => "Branding",
+            Entity::Address => "Address",
+            Entity::SavedResponse => "SavedResponse",
         }
     }
 
@@ -345,6 +357,10 @@ impl Entity {
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
             Entity::Automation => "Automation",
             Entity::ContactAutomation => "ContactAutomation",
+            Entity::Score => "Score",
+            Entity::Branding => "Branding",
+            Entity::Address => "Address",
+            Entity::SavedResponse => "SavedResponse",
         }
     }
 }
@@ -498,6 +514,21 @@ pub struct Store {
     /// Contacts' entries in automations.
     #[serde(default)]
     pub contact_automations: Table<ContactAutomation>,
+    /// Scores (created by the admin API).
+    #[serde(default)]
+    pub scores: Table<scores::Score>,
+    /// Score values of contacts and deals (set by the admin API).
+    #[serde(default)]
+    pub score_values: Table<scores::ScoreValue>,
+    /// Brandings; seeded with branding 1.
+    #[serde(default)]
+    pub brandings: brandings::Brandings,
+    /// Sender addresses.
+    #[serde(default)]
+    pub addresses: Table<addresses::Address>,
+    /// Saved responses.
+    #[serde(default)]
+    pub saved_responses: Table<saved_responses::SavedResponse>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

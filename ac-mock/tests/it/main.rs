@@ -6,9 +6,11 @@
 mod common;
 
 mod accounts;
+mod addresses;
 mod automations;
 mod binary;
 mod binary_ops;
+mod brandings;
 mod bulk_import;
 mod campaigns;
 mod contact_lists;
@@ -24,7 +26,9 @@ mod lists;
 mod notes;
 mod ops;
 mod robustness;
+mod saved_responses;
 mod scale;
+mod scores;
 mod server;
 mod tags;
 mod tasks;
