@@ -15,6 +15,7 @@ pub mod campaigns;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
+pub mod ecom;
 pub mod email_activities;
 pub mod entity_fields;
 pub mod event_tracking;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(notes::router())
         .merge(entity_fields::router())
+        .merge(ecom::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

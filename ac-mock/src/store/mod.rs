@@ -15,6 +15,7 @@ mod contact_query;
 pub mod contacts;
 pub mod deals;
 mod dependents;
+pub mod ecom;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
@@ -277,6 +278,10 @@ pub enum Entity {
     DealFieldData,
     AccountFieldMeta,
     AccountFieldData,
+    Connection,
+    EcomCustomer,
+    EcomOrder,
+    EcomOrderProduct,
 }
 
 impl Entity {
@@ -308,6 +313,10 @@ impl Entity {
             Entity::DealFieldData => "DealCustomFieldDatum",
             Entity::AccountFieldMeta => "AccountCustomFieldMetum",
             Entity::AccountFieldData => "AccountCustomFieldDatum",
+            Entity::Connection => "Connection",
+            Entity::EcomCustomer => "EcomCustomer",
+            Entity::EcomOrder => "EcomOrder",
+            Entity::EcomOrderProduct => "EcomOrderProduct",
         }
     }
 
@@ -337,6 +346,10 @@ impl Entity {
             Entity::Note => "Note",
             Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
+            Entity::Connection => "Connection",
+            Entity::EcomCustomer => "Customer",
+            Entity::EcomOrder => "Order",
+            Entity::EcomOrderProduct => "OrderProduct",
         }
     }
 }
@@ -484,6 +497,9 @@ pub struct Store {
     /// Custom fields of deals and accounts, and their values.
     #[serde(default)]
     pub entity_fields: entity_fields::EntityFields,
+    /// E-commerce connections, customers, orders and order products.
+    #[serde(default)]
+    pub ecom: ecom::Ecom,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).
