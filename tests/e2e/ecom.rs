@@ -113,7 +113,7 @@ async fn duplicates_are_refused_filters_match_and_a_connection_takes_its_data_al
         .connections()
         .create(store("shop-1"))
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert!(err.is_duplicate(), "{err:?}");
     let c2 = client
         .connections()
@@ -156,7 +156,11 @@ async fn duplicates_are_refused_filters_match_and_a_connection_takes_its_data_al
         .total_price(100)
         .currency("EUR")
         .created_at("2026-01-02T10:00:00Z");
-    let err = client.ecom_orders().create(&dup).await.unwrap_err();
+    let err = client
+        .ecom_orders()
+        .create(&dup)
+        .await
+        .expect_err("refused");
     assert!(err.is_duplicate(), "{err:?}");
 
     let of_c1: Vec<_> = client
@@ -172,7 +176,7 @@ async fn duplicates_are_refused_filters_match_and_a_connection_takes_its_data_al
         .ecom_customers()
         .get(customers[0].id)
         .await
-        .unwrap_err()
+        .expect_err("refused")
         .is_not_found());
     let left = client
         .ecom_orders()
