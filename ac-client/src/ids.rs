@@ -230,6 +230,23 @@ id_type!(
     RecordFieldValueId
 );
 
+id_type!(
+    /// The id of an e-commerce connection (`/connections/{id}`).
+    ConnectionId
+);
+id_type!(
+    /// The id of an e-commerce customer (`/ecomCustomers/{id}`).
+    EcomCustomerId
+);
+id_type!(
+    /// The id of an e-commerce order (`/ecomOrders/{id}`).
+    EcomOrderId
+);
+id_type!(
+    /// The id of one product line of an order (`/ecomOrderProducts/{id}`).
+    EcomOrderProductId
+);
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -136,6 +136,7 @@ pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 pub use query::{DateBound, Direction, FilterOp, PageQuery};
 pub use rate::RateLimit;
 pub use resources::automations;
+pub use resources::ecom;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
 pub use resources::{addresses, brandings, saved_responses, scores};
 pub use resources::{

@@ -11,6 +11,7 @@ mod campaigns;
 mod contact_lists;
 mod contacts;
 mod deal_tasks;
+mod ecom;
 mod faults;
 mod fields;
 mod lists;

@@ -10,6 +10,7 @@ pub mod contact_lists;
 pub mod contacts;
 pub mod deal_tasks;
 pub mod deals;
+pub mod ecom;
 pub mod email_activities;
 pub mod event_tracking;
 pub mod field_values;

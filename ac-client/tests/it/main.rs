@@ -13,6 +13,7 @@ mod contacts;
 mod convention;
 mod deal_tasks;
 mod deals;
+mod ecom;
 mod errors;
 mod event_tracking;
 mod fields;

@@ -18,6 +18,7 @@ pub mod campaigns;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
+pub mod ecom;
 pub mod email_activities;
 pub mod entity_fields;
 pub mod event_tracking;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(brandings::router())
         .merge(addresses::router())
         .merge(saved_responses::router())
+        .merge(ecom::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -18,6 +18,7 @@ mod contact_query;
 pub mod contacts;
 pub mod deals;
 mod dependents;
+pub mod ecom;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
@@ -289,6 +290,10 @@ pub enum Entity {
     Branding,
     Address,
     SavedResponse,
+    Connection,
+    EcomCustomer,
+    EcomOrder,
+    EcomOrderProduct,
 }
 
 impl Entity {
@@ -326,6 +331,10 @@ impl Entity {
             Entity::Branding => "Branding",
             Entity::Address => "Address",
             Entity::SavedResponse => "SavedResponse",
+            Entity::Connection => "Connection",
+            Entity::EcomCustomer => "EcomCustomer",
+            Entity::EcomOrder => "EcomOrder",
+            Entity::EcomOrderProduct => "EcomOrderProduct",
         }
     }
 
@@ -361,6 +370,10 @@ impl Entity {
             Entity::Branding => "Branding",
             Entity::Address => "Address",
             Entity::SavedResponse => "SavedResponse",
+            Entity::Connection => "Connection",
+            Entity::EcomCustomer => "Customer",
+            Entity::EcomOrder => "Order",
+            Entity::EcomOrderProduct => "OrderProduct",
         }
     }
 }
@@ -529,6 +542,9 @@ pub struct Store {
     /// Saved responses.
     #[serde(default)]
     pub saved_responses: Table<saved_responses::SavedResponse>,
+    /// E-commerce connections, customers, orders and order products.
+    #[serde(default)]
+    pub ecom: ecom::Ecom,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

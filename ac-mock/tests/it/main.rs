@@ -16,6 +16,7 @@ mod campaigns;
 mod contact_lists;
 mod contacts;
 mod deals;
+mod ecom;
 mod entity_fields;
 mod fidelity;
 mod fields;
