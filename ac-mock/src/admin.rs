@@ -43,6 +43,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/faults/{id}", delete(remove_fault))
         .route("/campaigns", get(list_campaigns).post(create_campaign))
         .route("/campaigns/{id}/events", post(campaign_event))
+        .route("/forms", post(crate::routes::forms::admin_create))
+        .route("/forms/{id}/submissions", post(crate::routes::forms::admin_submit))
         .route(
             "/webhook-deliveries",
             get(webhook_deliveries).delete(clear_webhook_deliveries),
@@ -55,7 +57,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// An admin error: a status and `{"message": ...}`.
 #[derive(Debug)]
-struct Fail(StatusCode, String);
+pub(crate) struct Fail(StatusCode, String);
 
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
@@ -71,16 +73,16 @@ fn not_found(message: impl Into<String>) -> Fail {
     Fail(StatusCode::NOT_FOUND, message.into())
 }
 
-fn bad_res(message: impl Into<String>) -> Response {
+pub(crate) fn bad_res(message: impl Into<String>) -> Response {
     bad(message).into_response()
 }
 
-fn not_found_res(message: impl Into<String>) -> Response {
+pub(crate) fn not_found_res(message: impl Into<String>) -> Response {
     not_found(message).into_response()
 }
 
 /// Parses an admin body as a JSON object; a clear 400 otherwise.
-fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
+pub(crate) fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
     match crate::extract::parse_json(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Err(bad("the request body must be a JSON object")),
@@ -93,7 +95,7 @@ fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fail> {
 }
 
 /// An id given as a number or a numeric string, as AC accepts them.
-fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
+pub(crate) fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
@@ -112,7 +114,7 @@ fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
     }
 }
 
-fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, Fail> {
+pub(crate) fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, Fail> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -122,7 +124,7 @@ fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<Str
 }
 
 /// The account an admin call acts on: the `Api-Token` header's, else the default account.
-fn account_of(state: &AppState, headers: &HeaderMap) -> Result<AccountId, Fail> {
+pub(crate) fn account_of(state: &AppState, headers: &HeaderMap) -> Result<AccountId, Fail> {
     let token = headers
         .get("api-token")
         .and_then(|v| v.to_str().ok())

@@ -19,6 +19,7 @@ pub mod email_activities;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 mod input;
 pub mod lists;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(notes::router())
         .merge(entity_fields::router())
+        .merge(forms::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -18,6 +18,7 @@ mod dependents;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 mod index;
 pub mod lists;
@@ -277,6 +278,7 @@ pub enum Entity {
     DealFieldData,
     AccountFieldMeta,
     AccountFieldData,
+    Form,
 }
 
 impl Entity {
@@ -308,6 +310,7 @@ impl Entity {
             Entity::DealFieldData => "DealCustomFieldDatum",
             Entity::AccountFieldMeta => "AccountCustomFieldMetum",
             Entity::AccountFieldData => "AccountCustomFieldDatum",
+            Entity::Form => "Form",
         }
     }
 
@@ -337,6 +340,7 @@ impl Entity {
             Entity::Note => "Note",
             Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
+            Entity::Form => "Form",
         }
     }
 }
@@ -484,6 +488,9 @@ pub struct Store {
     /// Custom fields of deals and accounts, and their values.
     #[serde(default)]
     pub entity_fields: entity_fields::EntityFields,
+    /// Subscription forms (created through the admin API).
+    #[serde(default)]
+    pub forms: Table<forms::Form>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

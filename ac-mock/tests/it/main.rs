@@ -16,6 +16,7 @@ mod deals;
 mod entity_fields;
 mod fidelity;
 mod fields;
+mod forms;
 mod groups;
 mod infrastructure;
 mod journal;
