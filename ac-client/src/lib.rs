@@ -135,6 +135,7 @@ pub use ::http::Method;
 pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
+pub use resources::forms;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
 pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,

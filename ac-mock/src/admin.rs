@@ -44,7 +44,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/campaigns", get(list_campaigns).post(create_campaign))
         .route("/campaigns/{id}/events", post(campaign_event))
         .route("/forms", post(crate::routes::forms::admin_create))
-        .route("/forms/{id}/submissions", post(crate::routes::forms::admin_submit))
+        .route(
+            "/forms/{id}/submissions",
+            post(crate::routes::forms::admin_submit),
+        )
         .route(
             "/webhook-deliveries",
             get(webhook_deliveries).delete(clear_webhook_deliveries),
@@ -114,7 +117,10 @@ pub(crate) fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
     }
 }
 
-pub(crate) fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, Fail> {
+pub(crate) fn text_of(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, Fail> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),

@@ -10,6 +10,7 @@ mod contacts;
 mod deal_tasks;
 mod faults;
 mod fields;
+mod forms;
 mod lists;
 mod notes;
 mod record_fields;

@@ -11,6 +11,7 @@ pub mod email_activities;
 pub mod event_tracking;
 pub mod field_values;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 pub mod lists;
 pub mod memberships;

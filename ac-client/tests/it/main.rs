@@ -13,6 +13,7 @@ mod deals;
 mod errors;
 mod event_tracking;
 mod fields;
+mod forms;
 mod groups;
 mod helpers;
 mod lists;

@@ -214,9 +214,10 @@ pub(crate) async fn admin_submit(
 /// A store refusal in an admin reply: 404 for a missing record, 400 otherwise.
 fn store_fail(e: StoreError) -> Response {
     match e {
-        StoreError::NotFound { entity, id } => {
-            not_found_res(format!("No Result found for {} with id {id}", entity.ac_name()))
-        }
+        StoreError::NotFound { entity, id } => not_found_res(format!(
+            "No Result found for {} with id {id}",
+            entity.ac_name()
+        )),
         other => bad_res(other.to_string()),
     }
 }

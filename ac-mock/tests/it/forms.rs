@@ -94,7 +94,10 @@ async fn unknown_forms_are_acs_404_and_forms_are_read_only() {
 async fn admin_create_refuses_bad_bodies_and_unknown_lists() {
     let m = Mock::start().await;
     let (status, body) = admin_post(&m, "/forms", json!({"lists": [1]})).await;
-    assert_eq!((status, &body["message"]), (400, &json!("\"name\" is required")));
+    assert_eq!(
+        (status, &body["message"]),
+        (400, &json!("\"name\" is required"))
+    );
     let (status, _) = admin_post(&m, "/forms", json!({"name": "x", "tags": "lead"})).await;
     assert_eq!(status, 400);
     let (status, _) = admin_post(&m, "/forms", json!({"name": "x", "action": "explode"})).await;
@@ -110,8 +113,12 @@ async fn admin_create_refuses_bad_bodies_and_unknown_lists() {
 async fn a_submission_subscribes_the_contact_and_applies_the_tags() {
     let m = Mock::start().await;
     let l = list(&m, "news").await;
-    let (_, created) =
-        admin_post(&m, "/forms", json!({"name": "Signup", "list": l, "tags": ["lead"]})).await;
+    let (_, created) = admin_post(
+        &m,
+        "/forms",
+        json!({"name": "Signup", "list": l, "tags": ["lead"]}),
+    )
+    .await;
     let fid = created["id"].as_str().unwrap();
     let (status, sub) = admin_post(
         &m,
@@ -137,7 +144,10 @@ async fn a_submission_subscribes_the_contact_and_applies_the_tags() {
         json!({"email": "ann@example.com"}),
     )
     .await;
-    assert_eq!((&again["created"], &again["contact"]), (&json!(false), &json!(cid)));
+    assert_eq!(
+        (&again["created"], &again["contact"]),
+        (&json!(false), &json!(cid))
+    );
     assert_eq!(again["tags"], sub["tags"]);
     let (_, f) = m.get(&format!("/forms/{fid}")).await;
     assert_eq!(f["form"]["entries"], "2");
@@ -146,8 +156,12 @@ async fn a_submission_subscribes_the_contact_and_applies_the_tags() {
 #[tokio::test]
 async fn submissions_need_a_known_form_and_a_valid_email() {
     let m = Mock::start().await;
-    let (status, body) =
-        admin_post(&m, "/forms/5/submissions", json!({"email": "a@example.com"})).await;
+    let (status, body) = admin_post(
+        &m,
+        "/forms/5/submissions",
+        json!({"email": "a@example.com"}),
+    )
+    .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["message"], "No Result found for Form with id 5");
     let (_, _) = admin_post(&m, "/forms", json!({"name": "x"})).await;
