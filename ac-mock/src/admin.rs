@@ -44,6 +44,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/campaigns", get(list_campaigns).post(create_campaign))
         .route("/campaigns/{id}/events", post(campaign_event))
         .route("/forms", post(crate::routes::forms::admin_create))
+        .route("/segments", post(crate::routes::segments::admin_create))
         .route(
             "/forms/{id}/submissions",
             post(crate::routes::forms::admin_submit),

@@ -24,6 +24,7 @@ pub mod groups;
 mod input;
 pub mod lists;
 pub mod notes;
+pub mod segments;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(notes::router())
         .merge(entity_fields::router())
         .merge(forms::router())
+        .merge(segments::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

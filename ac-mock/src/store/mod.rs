@@ -23,6 +23,7 @@ pub mod groups;
 mod index;
 pub mod lists;
 pub mod notes;
+pub mod segments;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -279,6 +280,7 @@ pub enum Entity {
     AccountFieldMeta,
     AccountFieldData,
     Form,
+    Segment,
 }
 
 impl Entity {
@@ -311,6 +313,7 @@ impl Entity {
             Entity::AccountFieldMeta => "AccountCustomFieldMetum",
             Entity::AccountFieldData => "AccountCustomFieldDatum",
             Entity::Form => "Form",
+            Entity::Segment => "Segment",
         }
     }
 
@@ -341,6 +344,7 @@ impl Entity {
             Entity::DealFieldMeta | Entity::AccountFieldMeta => "CustomField",
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
             Entity::Form => "Form",
+            Entity::Segment => "Segment",
         }
     }
 }
@@ -491,6 +495,9 @@ pub struct Store {
     /// Subscription forms (created through the admin API).
     #[serde(default)]
     pub forms: Table<forms::Form>,
+    /// Saved segments (created through the admin API).
+    #[serde(default)]
+    pub segments: Table<segments::Segment>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

@@ -25,6 +25,7 @@ mod notes;
 mod ops;
 mod robustness;
 mod scale;
+mod segments;
 mod server;
 mod tags;
 mod tasks;
