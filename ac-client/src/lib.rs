@@ -135,13 +135,13 @@ pub use ::http::Method;
 pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 pub use query::{DateBound, Direction, FilterOp};
 pub use rate::RateLimit;
-pub use resources::forms;
 pub use resources::{accounts, bulk_import, deals, event_tracking, site_tracking, webhooks};
 pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
     memberships, messages, tags, users,
 };
 pub use resources::{deal_tasks, notes, record_fields};
+pub use resources::{forms, segments};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

@@ -15,6 +15,7 @@ mod lists;
 mod notes;
 mod record_fields;
 mod segment;
+mod segments;
 mod tags;
 mod tracking;
 mod users;

@@ -18,6 +18,7 @@ pub mod memberships;
 pub mod messages;
 pub mod notes;
 pub mod record_fields;
+pub mod segments;
 pub mod site_tracking;
 pub mod tags;
 pub mod users;

@@ -21,6 +21,7 @@ mod notes;
 mod pagination;
 mod record_fields;
 mod secrets;
+mod segments;
 mod site_tracking;
 mod tags;
 mod users;
