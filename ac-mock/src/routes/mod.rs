@@ -12,6 +12,7 @@ use crate::store::{Entity, Store, StoreResult};
 pub mod accounts;
 pub mod bulk_import;
 pub mod campaigns;
+pub mod contact_deals;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(entity_fields::router())
         .merge(forms::router())
         .merge(segments::router())
+        .merge(contact_deals::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod accounts;
 pub mod bulk_import;
+pub mod contact_deals;
 mod contact_query;
 pub mod contacts;
 pub mod deals;
@@ -281,6 +282,7 @@ pub enum Entity {
     AccountFieldData,
     Form,
     Segment,
+    ContactDeal,
 }
 
 impl Entity {
@@ -314,6 +316,7 @@ impl Entity {
             Entity::AccountFieldData => "AccountCustomFieldDatum",
             Entity::Form => "Form",
             Entity::Segment => "Segment",
+            Entity::ContactDeal => "DealContact",
         }
     }
 
@@ -345,6 +348,7 @@ impl Entity {
             Entity::DealFieldData | Entity::AccountFieldData => "CustomFieldValue",
             Entity::Form => "Form",
             Entity::Segment => "Segment",
+            Entity::ContactDeal => "ContactDeal",
         }
     }
 }
@@ -498,6 +502,9 @@ pub struct Store {
     /// Saved segments (created through the admin API).
     #[serde(default)]
     pub segments: Table<segments::Segment>,
+    /// Contact ↔ deal roles.
+    #[serde(default)]
+    pub contact_deals: Table<contact_deals::ContactDeal>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

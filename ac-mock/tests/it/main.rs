@@ -10,6 +10,7 @@ mod binary;
 mod binary_ops;
 mod bulk_import;
 mod campaigns;
+mod contact_deals;
 mod contact_lists;
 mod contacts;
 mod deals;
