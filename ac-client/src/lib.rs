@@ -140,8 +140,8 @@ pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
     memberships, messages, tags, users,
 };
+pub use resources::{contact_deals, forms, segments};
 pub use resources::{deal_tasks, notes, record_fields};
-pub use resources::{forms, segments};
 pub use retry::RetryPolicy;
 
 /// Compiles the README's examples as doctests.

@@ -5,6 +5,7 @@
 mod accounts;
 mod bulk_import;
 mod campaigns;
+mod contact_deals;
 mod contact_lists;
 mod contacts;
 mod deal_tasks;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bulk_import;
 pub mod campaigns;
+pub mod contact_deals;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deal_tasks;
