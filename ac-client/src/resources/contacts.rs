@@ -503,7 +503,7 @@ impl ContactQuery {
         self
     }
 
-    /// With [`ContactQuery::segmentid`], recompute the segment instead of using AC's
+    /// With [`ContactQuery::segment`], recompute the segment instead of using AC's
     /// one-hour cache (`forceQuery=1`). Slower on large accounts.
     pub fn force_query(mut self, yes: bool) -> Self {
         self.force_query = yes;
