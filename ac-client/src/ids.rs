@@ -208,6 +208,10 @@ id_type!(
     ContactAutomationId
 );
 id_type!(
+    /// The id of a contact's role on a deal (`/contactDeals/{id}`).
+    ContactDealId
+);
+id_type!(
     /// The id of a deal or contact task (`/dealTasks/{id}`).
     DealTaskId
 );

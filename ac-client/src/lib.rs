@@ -143,6 +143,7 @@ pub use resources::{
     campaigns, contact_lists, contacts, email_activities, field_values, fields, groups, lists,
     memberships, messages, tags, users,
 };
+pub use resources::{contact_deals, forms, segments};
 pub use resources::{deal_tasks, notes, record_fields};
 pub use retry::RetryPolicy;
 

@@ -43,6 +43,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/faults/{id}", delete(remove_fault))
         .route("/campaigns", get(list_campaigns).post(create_campaign))
         .route("/campaigns/{id}/events", post(campaign_event))
+        .route("/forms", post(crate::routes::forms::admin_create))
+        .route("/segments", post(crate::routes::segments::admin_create))
+        .route(
+            "/forms/{id}/submissions",
+            post(crate::routes::forms::admin_submit),
+        )
         .route(
             "/automations",
             post(crate::routes::automations::admin_create),
@@ -80,11 +86,11 @@ fn not_found(message: impl Into<String>) -> Fail {
     Fail(StatusCode::NOT_FOUND, message.into())
 }
 
-fn bad_res(message: impl Into<String>) -> Response {
+pub(crate) fn bad_res(message: impl Into<String>) -> Response {
     bad(message).into_response()
 }
 
-fn not_found_res(message: impl Into<String>) -> Response {
+pub(crate) fn not_found_res(message: impl Into<String>) -> Response {
     not_found(message).into_response()
 }
 
@@ -102,7 +108,7 @@ pub(crate) fn object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Fai
 }
 
 /// An id given as a number or a numeric string, as AC accepts them.
-fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
+pub(crate) fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
@@ -121,7 +127,10 @@ fn id_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, Fail> {
     }
 }
 
-fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, Fail> {
+pub(crate) fn text_of(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, Fail> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::setup;
 
 /// `POST /__admin/{path}` (raw HTTP: campaigns are simulated through the admin API).
-async fn admin(mock: &MockServer, path: &str, body: Value) -> Value {
+pub(crate) async fn admin(mock: &MockServer, path: &str, body: Value) -> Value {
     let res = reqwest::Client::new()
         .post(format!("{}/__admin/{path}", mock.base_url()))
         .json(&body)

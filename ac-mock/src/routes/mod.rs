@@ -15,6 +15,7 @@ pub mod automations;
 pub mod brandings;
 pub mod bulk_import;
 pub mod campaigns;
+pub mod contact_deals;
 pub mod contact_lists;
 pub mod contacts;
 pub mod deals;
@@ -23,12 +24,14 @@ pub mod email_activities;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 mod input;
 pub mod lists;
 pub mod notes;
 pub mod saved_responses;
 pub mod scores;
+pub mod segments;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -64,6 +67,9 @@ pub fn router() -> Router<AppState> {
         .merge(addresses::router())
         .merge(saved_responses::router())
         .merge(ecom::router())
+        .merge(forms::router())
+        .merge(segments::router())
+        .merge(contact_deals::router())
         .route_layer(axum::middleware::from_fn(
             crate::middleware::require_account,
         ))

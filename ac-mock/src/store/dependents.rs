@@ -12,12 +12,14 @@ impl Store {
         self.drop_tasks_of(Owner::Deal, deal);
         self.drop_notes_of(NoteOwner::Deal, deal);
         self.drop_field_data_of(FieldKind::Deal, deal);
+        self.drop_contact_deals(None, Some(deal));
     }
 
     /// Called when a contact is deleted: the contact's tasks and notes go with it.
     pub(crate) fn contact_removed(&mut self, contact: u64) {
         self.drop_tasks_of(Owner::Contact, contact);
         self.drop_notes_of(NoteOwner::Contact, contact);
+        self.drop_contact_deals(Some(contact), None);
     }
 
     /// Called by `delete_account`: the account's notes and custom field values go with it.

@@ -14,6 +14,7 @@ pub mod addresses;
 pub mod automations;
 pub mod brandings;
 pub mod bulk_import;
+pub mod contact_deals;
 mod contact_query;
 pub mod contacts;
 pub mod deals;
@@ -22,12 +23,14 @@ pub mod ecom;
 pub mod entity_fields;
 pub mod event_tracking;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 mod index;
 pub mod lists;
 pub mod notes;
 pub mod saved_responses;
 pub mod scores;
+pub mod segments;
 pub mod site_tracking;
 pub mod tags;
 pub mod tasks;
@@ -294,6 +297,9 @@ pub enum Entity {
     EcomCustomer,
     EcomOrder,
     EcomOrderProduct,
+    Form,
+    Segment,
+    ContactDeal,
 }
 
 impl Entity {
@@ -335,6 +341,9 @@ impl Entity {
             Entity::EcomCustomer => "EcomCustomer",
             Entity::EcomOrder => "EcomOrder",
             Entity::EcomOrderProduct => "EcomOrderProduct",
+            Entity::Form => "Form",
+            Entity::Segment => "Segment",
+            Entity::ContactDeal => "DealContact",
         }
     }
 
@@ -374,6 +383,9 @@ impl Entity {
             Entity::EcomCustomer => "Customer",
             Entity::EcomOrder => "Order",
             Entity::EcomOrderProduct => "OrderProduct",
+            Entity::Form => "Form",
+            Entity::Segment => "Segment",
+            Entity::ContactDeal => "ContactDeal",
         }
     }
 }
@@ -545,6 +557,15 @@ pub struct Store {
     /// E-commerce connections, customers, orders and order products.
     #[serde(default)]
     pub ecom: ecom::Ecom,
+    /// Subscription forms (created through the admin API).
+    #[serde(default)]
+    pub forms: Table<forms::Form>,
+    /// Saved segments (created through the admin API).
+    #[serde(default)]
+    pub segments: Table<segments::Segment>,
+    /// Contact ↔ deal roles.
+    #[serde(default)]
+    pub contact_deals: Table<contact_deals::ContactDeal>,
     #[serde(skip)]
     outbox: Vec<Change>,
     /// Email → contact id (not saved; rebuilt from `contacts` on first use).

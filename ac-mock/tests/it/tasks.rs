@@ -4,7 +4,7 @@ use crate::common::Mock;
 use serde_json::{json, Value};
 
 /// A contact with one deal; returns (contact id, deal id).
-async fn contact_and_deal(m: &Mock) -> (String, String) {
+pub(crate) async fn contact_and_deal(m: &Mock) -> (String, String) {
     let c = m.contact("jane@example.com").await;
     let (status, res) = m
         .post("/deals", json!({"deal": {"title": "T", "contact": c}}))
