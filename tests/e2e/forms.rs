@@ -29,7 +29,10 @@ async fn an_admin_form_reads_back_and_its_submission_joins_the_list_with_the_tag
         json!({"name": "Newsletter", "lists": [list.id.get()], "tags": ["lead"]}),
     )
     .await;
-    let id: u64 = created["id"].as_str().unwrap().parse().unwrap();
+    let id: u64 = created["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("the admin answer names the form id");
     let form = client.forms().get(id).await.expect("form");
     assert_eq!(form.name, "Newsletter");
     assert_eq!(form.list_ids(), [list.id]);
@@ -53,7 +56,10 @@ async fn an_admin_form_reads_back_and_its_submission_joins_the_list_with_the_tag
         (ada.email.as_str(), ada.id.to_string()),
         (
             "ada@example.com",
-            sub["contact"].as_str().unwrap().to_string()
+            sub["contact"]
+                .as_str()
+                .expect("the submission names the contact")
+                .to_string()
         )
     );
     let tags = client.tags().contact_tags(ada.id).await.expect("tags");

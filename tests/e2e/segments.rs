@@ -17,7 +17,10 @@ async fn admin_segments_read_back_through_the_client() {
         json!({"name": "Lapsed", "logic": "or", "hidden": true}),
     )
     .await;
-    let id: u64 = vip["id"].as_str().unwrap().parse().unwrap();
+    let id: u64 = vip["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("the admin answer names the segment id");
     let s = client.segments().get(id).await.expect("segment");
     assert_eq!(
         (s.name.as_str(), s.logic.as_str(), s.hidden),
